@@ -1,0 +1,147 @@
+package dev.flashsale.api;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.flashsale.catalog.Catalog;
+import dev.flashsale.catalog.Product;
+import dev.flashsale.inventory.Inventory;
+import dev.flashsale.outbox.Outbox;
+import dev.flashsale.web.Envelope;
+import dev.flashsale.web.ProblemBody;
+import dev.flashsale.web.Problems;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Managing sales (admin only). Also under /api/v1/sale/admin, where the seed's front end looks. */
+@RestController
+@Validated
+@RequestMapping({"/api/v1/admin", "/api/v1.0/admin", "/api/v1/sale/admin", "/api/v1.0/sale/admin"})
+@Tag(name = "Admin", description = "Manage sales and watch the outbox (admin role or admin key)")
+@SecurityRequirement(name = "bearer")
+@SecurityRequirement(name = "adminKey")
+@ApiResponse(responseCode = "401", description = "no credential, or an invalid one (UNAUTHENTICATED)",
+        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+@ApiResponse(responseCode = "403", description = "the caller is not admin (FORBIDDEN)",
+        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+@ApiResponse(responseCode = "503", description = "Redis or PostgreSQL unavailable",
+        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+class AdminController {
+
+    private final SaleAdministration administration;
+    private final Catalog catalog;
+    private final Inventory inventory;
+    private final Outbox outbox;
+    private final Clock clock;
+
+    AdminController(SaleAdministration administration, Catalog catalog, Inventory inventory, Outbox outbox, Clock clock) {
+        this.administration = administration;
+        this.catalog = catalog;
+        this.inventory = inventory;
+        this.outbox = outbox;
+        this.clock = clock;
+    }
+
+    @PostMapping("/products")
+    @Operation(summary = "Put a product on sale")
+    @ApiResponse(responseCode = "201", description = "created, and its stock is live in Redis")
+    @ApiResponse(responseCode = "400", description = "invalid fields or window (VALIDATION_FAILED, MALFORMED_REQUEST)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    ResponseEntity<?> create(@Valid @RequestBody ProductBody body) {
+        return answer(administration.create(body), HttpStatus.CREATED);
+    }
+
+    @GetMapping("/products")
+    @Operation(summary = "All products, newest first")
+    @ApiResponse(responseCode = "200", description = "a page of products")
+    Envelope<List<AdminProductView>> list(
+            @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit,
+            @RequestParam(defaultValue = "0") @Min(0) int offset) {
+        List<Product> products = catalog.all(limit, offset);
+        Map<UUID, Integer> available = inventory.available(products);
+        return Envelope.ok(products.stream()
+                .map(p -> AdminProductView.of(p, available.get(p.id()), clock.instant()))
+                .toList());
+    }
+
+    @GetMapping("/products/{id}")
+    @Operation(summary = "One product")
+    @ApiResponse(responseCode = "200", description = "the product")
+    @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    ResponseEntity<?> get(@PathVariable UUID id) {
+        return catalog.load(id)
+                .<ResponseEntity<?>>map(p -> ResponseEntity.ok(Envelope.ok(view(p))))
+                .orElseGet(() -> Problems.response(HttpStatus.NOT_FOUND, "PRODUCT_NOT_FOUND", "Product not found"));
+    }
+
+    @PatchMapping("/products/{id}")
+    @Operation(summary = "Change a sale's name, price, limit, window or stock",
+            description = "Raising the stock adds to the live Redis stock atomically; lowering it below the units "
+                    + "sold or reserved is refused.")
+    @ApiResponse(responseCode = "200", description = "changed")
+    @ApiResponse(responseCode = "400", description = "invalid fields or window (VALIDATION_FAILED)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    @ApiResponse(responseCode = "409", description = "the new stock is below what is sold (STOCK_BELOW_SOLD)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    ResponseEntity<?> change(@PathVariable UUID id, @Valid @RequestBody ProductPatch patch) {
+        return answer(administration.change(id, patch), HttpStatus.OK);
+    }
+
+    @GetMapping("/outbox")
+    @Operation(summary = "The outbox backlog: deliveries not completed yet, and how many failed for good")
+    @ApiResponse(responseCode = "200", description = "the backlog")
+    Envelope<Outbox.Backlog> backlog() {
+        return Envelope.ok(outbox.backlog());
+    }
+
+    @GetMapping("/outbox/failed")
+    @Operation(summary = "Deliveries that used up their attempts (dead letters), oldest first")
+    @ApiResponse(responseCode = "200", description = "the failed deliveries")
+    Envelope<List<Outbox.FailedDelivery>> failed(@RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
+        return Envelope.ok(outbox.deadLetters(limit));
+    }
+
+    @PostMapping("/outbox/failed/retry")
+    @Operation(summary = "Retry failed deliveries now: all of them, or the one given")
+    @ApiResponse(responseCode = "202", description = "resubmitted")
+    ResponseEntity<Envelope<Map<String, Object>>> retry(@RequestParam(required = false) UUID id) {
+        outbox.retryFailed(id);
+        return ResponseEntity.accepted().body(Envelope.ok(Map.of("resubmitted", id == null ? "all" : id.toString())));
+    }
+
+    private ResponseEntity<?> answer(SaleAdministration.Result result, HttpStatus success) {
+        return switch (result) {
+            case SaleAdministration.Result.Done(var product) -> ResponseEntity.status(success).body(Envelope.ok(view(product)));
+            case SaleAdministration.Result.Refused(var status, var code, var message) ->
+                    Problems.response(status, code, message);
+        };
+    }
+
+    private AdminProductView view(Product product) {
+        return AdminProductView.of(product, inventory.available(product), clock.instant());
+    }
+}

@@ -1,0 +1,35 @@
+package dev.flashsale.api;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.UUID;
+
+import dev.flashsale.catalog.Product;
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/** A product as its admin sees it. */
+@Schema(name = "AdminProduct")
+public record AdminProductView(
+        UUID id,
+        UUID productId,
+        String name,
+        String description,
+        BigDecimal price,
+        int totalQuantity,
+        @Schema(description = "units left in Redis, live") int availableQuantity,
+        @Schema(description = "units in committed orders as counted by the outbox listener (eventually consistent)")
+        int soldQuantity,
+        int perUserLimit,
+        @Schema(allowableValues = {"upcoming", "active", "ended"}) String status,
+        Instant saleStartAt,
+        Instant saleEndAt,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    static AdminProductView of(Product p, int available, Instant now) {
+        return new AdminProductView(p.id(), p.id(), p.name(), p.description(), p.price(), p.totalQuantity(), available,
+                p.soldQuantity(), p.perUserLimit(), p.stateAt(now).name().toLowerCase(Locale.ROOT), p.saleStartAt(),
+                p.saleEndAt(), p.createdAt(), p.updatedAt());
+    }
+}

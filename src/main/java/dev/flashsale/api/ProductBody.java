@@ -1,0 +1,31 @@
+package dev.flashsale.api;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Digits;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+/** A new sale. Without a window it opens now and lasts a day. */
+@Schema(name = "CreateProductRequest")
+public record ProductBody(
+        @NotBlank(message = "is required") @Size(max = 200, message = "must be at most 200 characters")
+        @Schema(example = "Limited sneaker drop") String name,
+        @Size(max = 5000, message = "must be at most 5000 characters") String description,
+        @NotNull(message = "is required") @DecimalMin(value = "0.00", message = "must not be negative")
+        @Digits(integer = 10, fraction = 2, message = "must have at most 10 digits and 2 decimals")
+        @Schema(example = "49.99") BigDecimal price,
+        @NotNull(message = "is required") @Min(value = 1, message = "must be at least 1")
+        @Max(value = 10_000_000, message = "must be at most 10000000")
+        @Schema(example = "100") Integer totalQuantity,
+        @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000")
+        @Schema(description = "units one user may buy, 1 if absent", example = "1") Integer perUserLimit,
+        @Schema(description = "when the sale opens; now if absent") Instant saleStartAt,
+        @Schema(description = "when the sale is over; a day after the start if absent") Instant saleEndAt) {
+}

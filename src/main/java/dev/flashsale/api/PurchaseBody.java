@@ -1,0 +1,27 @@
+package dev.flashsale.api;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+
+/**
+ * A purchase attempt. The buyer is the caller's identity, never a field of the body: the seed's
+ * clients also send {@code userId}, which is accepted and ignored.
+ */
+@Schema(name = "PurchaseRequest")
+public record PurchaseBody(
+        @NotBlank(message = "is required")
+        @Pattern(regexp = Uuids.PATTERN, message = "must be a UUID")
+        @Schema(example = "0195f0a4-8c5e-7cc2-a3d5-6f1b2c3d4e5f") String productId,
+        @Min(value = 1, message = "must be at least 1")
+        @Max(value = 1000, message = "must be at most 1000")
+        @Schema(description = "units to buy, 1 if absent; at most the product's per-user limit", example = "1")
+        Integer quantity,
+        @Schema(description = "ignored: the buyer is the authenticated caller", deprecated = true) String userId) {
+
+    int quantityOrOne() {
+        return quantity == null ? 1 : quantity;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.flashsale.api;
+
+import dev.flashsale.ordering.PurchaseRejection;
+import dev.flashsale.web.Problems;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+
+/** The one place where a purchase's business outcome becomes an HTTP status (never a 5xx). */
+final class Rejections {
+
+    private Rejections() {
+    }
+
+    static HttpStatus status(PurchaseRejection reason) {
+        return switch (reason) {
+            case PRODUCT_NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case SALE_NOT_STARTED, SALE_ENDED -> HttpStatus.FORBIDDEN;
+            case QUANTITY_ABOVE_LIMIT -> HttpStatus.BAD_REQUEST;
+            case ALREADY_PURCHASED, SOLD_OUT, INSUFFICIENT_STOCK, INVENTORY_CONFLICT -> HttpStatus.CONFLICT;
+        };
+    }
+
+    static ResponseEntity<ProblemDetail> response(PurchaseRejection reason, String message) {
+        return Problems.response(status(reason), reason.name(), message);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.flashsale.api;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import dev.flashsale.catalog.Catalog;
+import dev.flashsale.catalog.NewProduct;
+import dev.flashsale.catalog.Product;
+import dev.flashsale.catalog.ProductChanges;
+import dev.flashsale.inventory.Inventory;
+import dev.flashsale.inventory.StockChange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Admin changes to sales, keeping PostgreSQL and the live Redis state in step. A stock change
+ * holds the product's row lock while Redis and PostgreSQL move together; if PostgreSQL does not
+ * commit, the Redis change is undone.
+ */
+@Service
+class SaleAdministration {
+
+    private static final Logger log = LoggerFactory.getLogger(SaleAdministration.class);
+    private static final Duration DEFAULT_LENGTH = Duration.ofDays(1);
+
+    private final Catalog catalog;
+    private final Inventory inventory;
+    private final TransactionTemplate transaction;
+    private final Clock clock;
+
+    SaleAdministration(Catalog catalog, Inventory inventory, TransactionTemplate transaction, Clock clock) {
+        this.catalog = catalog;
+        this.inventory = inventory;
+        this.transaction = transaction;
+        this.clock = clock;
+    }
+
+    sealed interface Result {
+        record Done(Product product) implements Result {
+        }
+
+        record Refused(HttpStatus status, String code, String message) implements Result {
+        }
+    }
+
+    Result create(ProductBody body) {
+        Instant start = body.saleStartAt() != null ? body.saleStartAt() : clock.instant();
+        Instant end = body.saleEndAt() != null ? body.saleEndAt() : start.plus(DEFAULT_LENGTH);
+        if (!start.isBefore(end)) {
+            return invalidWindow();
+        }
+        Product product = catalog.create(new NewProduct(body.name().strip(), body.description(), body.price(),
+                body.totalQuantity(), body.perUserLimit() != null ? body.perUserLimit() : 1, start, end));
+        try {
+            inventory.ensureReady(product);
+        } catch (RuntimeException e) {
+            // The product is committed; its Redis state is built on first use instead.
+            log.warn("product created but not primed in Redis product={}: {}", product.id(), e.toString());
+        }
+        log.info("product created product={} total={} start={} end={}", product.id(), product.totalQuantity(), start, end);
+        return new Result.Done(product);
+    }
+
+    Result change(UUID id, ProductPatch patch) {
+        StockChange[] redisChange = {null};
+        Product[] before = {null};
+        Result result;
+        try {
+            result = transaction.execute(status -> {
+                Product current = catalog.lockForChange(id).orElse(null);
+                if (current == null) {
+                    return new Result.Refused(HttpStatus.NOT_FOUND, "PRODUCT_NOT_FOUND", "Product not found");
+                }
+                before[0] = current;
+                Product changed = new ProductChanges(patch.name() != null ? patch.name().strip() : null,
+                        patch.description(), patch.price(), patch.perUserLimit(), patch.saleStartAt(),
+                        patch.saleEndAt()).applyTo(current);
+                if (!changed.saleStartAt().isBefore(changed.saleEndAt())) {
+                    return invalidWindow();
+                }
+                catalog.update(changed);
+                Integer newTotal = patch.totalQuantity();
+                if (newTotal != null && newTotal != current.totalQuantity()) {
+                    StockChange stock = inventory.changeTotal(current, newTotal);
+                    if (!stock.changed()) {
+                        status.setRollbackOnly();
+                        return stockRefused(stock);
+                    }
+                    redisChange[0] = stock;
+                    catalog.changeTotalQuantity(id, newTotal);
+                }
+                return new Result.Done(changed);
+            });
+        } catch (DataIntegrityViolationException refused) {
+            undoStock(before[0], redisChange[0]);
+            return new Result.Refused(HttpStatus.CONFLICT, "STOCK_BELOW_SOLD",
+                    "The stock cannot go below the units already sold");
+        } catch (RuntimeException e) {
+            undoStock(before[0], redisChange[0]);
+            throw e;
+        }
+        if (result instanceof Result.Done) {
+            Product saved = catalog.load(id).orElseThrow();
+            inventory.define(saved);
+            log.info("product changed product={} total={} start={} end={} limit={}", id, saved.totalQuantity(),
+                    saved.saleStartAt(), saved.saleEndAt(), saved.perUserLimit());
+            return new Result.Done(saved);
+        }
+        return result;
+    }
+
+    private void undoStock(Product before, StockChange change) {
+        if (before != null && change != null) {
+            StockChange undone = inventory.changeTotal(before, before.totalQuantity());
+            log.warn("stock change rolled back in Redis product={} total={} outcome={}",
+                    before.id(), before.totalQuantity(), undone.outcome());
+        }
+    }
+
+    private static Result stockRefused(StockChange stock) {
+        return switch (stock.outcome()) {
+            case BELOW_SOLD -> new Result.Refused(HttpStatus.CONFLICT, "STOCK_BELOW_SOLD",
+                    "The stock cannot go below the " + stock.value() + " units sold or reserved");
+            case UNITS_IN_USE -> new Result.Refused(HttpStatus.CONFLICT, "STOCK_BELOW_SOLD",
+                    "The stock cannot go below " + stock.value() + ": unit " + stock.value() + " is sold or reserved");
+            case CHANGED -> throw new IllegalStateException("not a refusal");
+        };
+    }
+
+    private static Result invalidWindow() {
+        return new Result.Refused(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", "saleEndAt: must be after saleStartAt");
+    }
+}

@@ -1,0 +1,165 @@
+package dev.flashsale.api;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.flashsale.catalog.Catalog;
+import dev.flashsale.catalog.Product;
+import dev.flashsale.identity.CurrentUser;
+import dev.flashsale.inventory.Inventory;
+import dev.flashsale.ordering.Orders;
+import dev.flashsale.ordering.PurchaseRejection;
+import dev.flashsale.ordering.PurchaseRequest;
+import dev.flashsale.ordering.PurchaseResult;
+import dev.flashsale.ordering.Purchases;
+import dev.flashsale.web.Envelope;
+import dev.flashsale.web.ProblemBody;
+import dev.flashsale.web.Problems;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.Valid;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The public sale API, seed-compatible, under /api/v1 and the seed's /api/v1.0. */
+@RestController
+@RequestMapping({"/api/v1/sale", "/api/v1.0/sale"})
+@Tag(name = "Sale", description = "Sale status, purchase and the caller's purchase status")
+@ApiResponse(responseCode = "503", description = "Redis or PostgreSQL unavailable; nothing was changed, retry",
+        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+class SaleController {
+
+    private static final int USER_AGENT_MAX = 256;
+
+    private final Catalog catalog;
+    private final Inventory inventory;
+    private final Purchases purchases;
+    private final Orders orders;
+    private final Clock clock;
+
+    SaleController(Catalog catalog, Inventory inventory, Purchases purchases, Orders orders, Clock clock) {
+        this.catalog = catalog;
+        this.inventory = inventory;
+        this.purchases = purchases;
+        this.orders = orders;
+        this.clock = clock;
+    }
+
+    @GetMapping("/status/{productId}")
+    @Operation(summary = "A sale's state and live stock")
+    @ApiResponse(responseCode = "200", description = "the sale")
+    @ApiResponse(responseCode = "400", description = "productId is not a UUID (VALIDATION_FAILED)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    ResponseEntity<?> status(@PathVariable UUID productId) {
+        return catalog.find(productId)
+                .<ResponseEntity<?>>map(p -> ResponseEntity.ok(Envelope.ok(view(p))))
+                .orElseGet(SaleController::productNotFound);
+    }
+
+    @GetMapping("/first")
+    @Operation(summary = "The most recently created sale", description = "The seed's load test discovers its product here.")
+    @ApiResponse(responseCode = "200", description = "the sale")
+    @ApiResponse(responseCode = "404", description = "there is no product yet (PRODUCT_NOT_FOUND)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    ResponseEntity<?> first() {
+        return catalog.newest()
+                .<ResponseEntity<?>>map(p -> ResponseEntity.ok(Envelope.ok(view(p))))
+                .orElseGet(() -> Problems.response(HttpStatus.NOT_FOUND, "PRODUCT_NOT_FOUND", "No products found"));
+    }
+
+    @GetMapping("/products")
+    @Operation(summary = "Sales that are live now or start later, soonest first")
+    @ApiResponse(responseCode = "200", description = "the sales (at most 100)")
+    Envelope<List<SaleView>> products() {
+        List<Product> products = catalog.liveAndUpcoming(100);
+        Map<UUID, Integer> available = inventory.available(products);
+        return Envelope.ok(products.stream()
+                .map(p -> SaleView.of(p, available.get(p.id()), clock.instant()))
+                .toList());
+    }
+
+    @PostMapping("/purchase")
+    @Operation(summary = "Buy a product as the caller",
+            description = "201 means the order is committed in PostgreSQL. Each user buys a product once, "
+                    + "at most its per-user limit.",
+            security = {@SecurityRequirement(name = "bearer"), @SecurityRequirement(name = "userHeader")})
+    @ApiResponse(responseCode = "201", description = "purchased; the order is committed")
+    @ApiResponse(responseCode = "400", description = "malformed body, productId missing or not a UUID, quantity out of "
+            + "range (VALIDATION_FAILED, MALFORMED_REQUEST) or above the per-user limit (QUANTITY_ABOVE_LIMIT)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    @ApiResponse(responseCode = "401", description = "no identity (UNAUTHENTICATED)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    @ApiResponse(responseCode = "403", description = "the sale has not started or has ended (SALE_NOT_STARTED, SALE_ENDED)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    @ApiResponse(responseCode = "409", description = "already bought (ALREADY_PURCHASED), sold out (SOLD_OUT), fewer "
+            + "units left than asked (INSUFFICIENT_STOCK), or a unit was just taken, retry (INVENTORY_CONFLICT)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    @ApiResponse(responseCode = "413", description = "body larger than the limit (PAYLOAD_TOO_LARGE)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    ResponseEntity<?> purchase(@Valid @RequestBody PurchaseBody body, HttpServletRequest http) {
+        String userId = CurrentUser.id().orElseThrow();
+        PurchaseResult result = purchases.purchase(new PurchaseRequest(
+                UUID.fromString(body.productId()), userId, body.quantityOrOne(), metadata(http)));
+        return switch (result) {
+            case PurchaseResult.Purchased(var order) ->
+                    ResponseEntity.status(HttpStatus.CREATED).body(Envelope.ok(OrderView.of(order)));
+            case PurchaseResult.Rejected(var reason, var message) -> Rejections.response(reason, message);
+        };
+    }
+
+    @GetMapping("/user/status")
+    @Operation(summary = "Has the caller bought this product, and the order",
+            security = {@SecurityRequirement(name = "bearer"), @SecurityRequirement(name = "userHeader")})
+    @ApiResponse(responseCode = "200", description = "the caller's status")
+    @ApiResponse(responseCode = "400", description = "productId missing or not a UUID (VALIDATION_FAILED)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    @ApiResponse(responseCode = "401", description = "no identity (UNAUTHENTICATED)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    ResponseEntity<?> userStatus(@Parameter(required = true) @RequestParam UUID productId) {
+        String userId = CurrentUser.id().orElseThrow();
+        if (catalog.find(productId).isEmpty()) {
+            return productNotFound();
+        }
+        var order = orders.completed(productId, userId).map(OrderView::of).orElse(null);
+        return ResponseEntity.ok(Envelope.ok(new UserStatusView(productId, userId, order != null, order)));
+    }
+
+    private SaleView view(Product product) {
+        return SaleView.of(product, inventory.available(product), clock.instant());
+    }
+
+    private static ResponseEntity<?> productNotFound() {
+        return Rejections.response(PurchaseRejection.PRODUCT_NOT_FOUND, "Product not found");
+    }
+
+    private static Map<String, String> metadata(HttpServletRequest http) {
+        String agent = http.getHeader(HttpHeaders.USER_AGENT);
+        if (agent != null && agent.length() > USER_AGENT_MAX) {
+            agent = agent.substring(0, USER_AGENT_MAX);
+        }
+        return agent == null ? Map.of("ip", http.getRemoteAddr()) : Map.of("ip", http.getRemoteAddr(), "userAgent", agent);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.flashsale.api;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.UUID;
+
+import dev.flashsale.catalog.Product;
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/** A sale as the public sees it, with the seed's field names. */
+@Schema(name = "SaleStatus")
+public record SaleView(
+        UUID productId,
+        String productName,
+        String description,
+        @Schema(allowableValues = {"upcoming", "active", "ended"}) String status,
+        @Schema(description = "true when no unit is left") boolean soldOut,
+        @Schema(description = "units left, live") int availableQuantity,
+        int totalQuantity,
+        @Schema(description = "units sold or being paid for right now (total − available)") int soldQuantity,
+        BigDecimal price,
+        int perUserLimit,
+        Instant saleStartAt,
+        Instant saleEndAt) {
+
+    static SaleView of(Product p, int available, Instant now) {
+        return new SaleView(p.id(), p.name(), p.description(), p.stateAt(now).name().toLowerCase(Locale.ROOT),
+                available <= 0, available, p.totalQuantity(), p.totalQuantity() - available, p.price(),
+                p.perUserLimit(), p.saleStartAt(), p.saleEndAt());
+    }
+}

@@ -1,0 +1,156 @@
+package dev.flashsale.catalog;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * The products on sale. Reads of one product are served from a short-lived local cache (the
+ * definition changes rarely; live stock comes from the inventory, not from here).
+ */
+@Service
+public class Catalog {
+
+    private static final TimeBasedEpochGenerator IDS = Generators.timeBasedEpochGenerator();
+    private static final String COLUMNS = """
+            id, name, description, price, total_quantity, sold_quantity, per_user_limit,
+            sale_start_at, sale_end_at, created_at, updated_at""";
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private final Cache<UUID, Optional<Product>> byId;
+
+    Catalog(JdbcClient jdbc, Clock clock, CatalogProperties properties) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.byId = Caffeine.newBuilder()
+                .expireAfterWrite(properties.cacheTtl())
+                .maximumSize(100_000)
+                .build();
+    }
+
+    /** The product, from the local cache when fresh enough. Unknown ids are cached too (as empty). */
+    public Optional<Product> find(UUID id) {
+        return byId.get(id, this::load);
+    }
+
+    /** The product as PostgreSQL has it now. */
+    public Optional<Product> load(UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE id = ?")
+                .param(id)
+                .query(Catalog::product)
+                .optional();
+    }
+
+    /** Locks the product's row until the surrounding transaction ends (key share stays possible). */
+    public Optional<Product> lockForChange(UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE id = ? FOR NO KEY UPDATE")
+                .param(id)
+                .query(Catalog::product)
+                .optional();
+    }
+
+    /** The most recently created product: the seed's clients discover their sale through it. */
+    public Optional<Product> newest() {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM products ORDER BY created_at DESC, id DESC LIMIT 1")
+                .query(Catalog::product)
+                .optional();
+    }
+
+    /** Sales that are open now or open later, soonest first. */
+    public List<Product> liveAndUpcoming(int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE sale_end_at > ? ORDER BY sale_start_at, id LIMIT ?")
+                .param(Timestamp.from(clock.instant()))
+                .param(limit)
+                .query(Catalog::product)
+                .list();
+    }
+
+    /** Every product, newest first, a page at a time. */
+    public List<Product> all(int limit, int offset) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM products ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
+                .param(limit)
+                .param(offset)
+                .query(Catalog::product)
+                .list();
+    }
+
+    public Product create(NewProduct p) {
+        UUID id = IDS.generate();
+        Timestamp now = Timestamp.from(clock.instant());
+        jdbc.sql("""
+                INSERT INTO products (id, name, description, price, total_quantity, per_user_limit,
+                                      sale_start_at, sale_end_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                .params(id, p.name(), p.description(), p.price(), p.totalQuantity(), p.perUserLimit(),
+                        Timestamp.from(p.saleStartAt()), Timestamp.from(p.saleEndAt()), now, now)
+                .update();
+        byId.invalidate(id);
+        return load(id).orElseThrow();
+    }
+
+    /** Stores the product's new definition; the stock and sold quantity are not touched here. */
+    public Product update(Product changed) {
+        jdbc.sql("""
+                UPDATE products SET name = ?, description = ?, price = ?, per_user_limit = ?,
+                                    sale_start_at = ?, sale_end_at = ?, updated_at = ?
+                WHERE id = ?""")
+                .params(changed.name(), changed.description(), changed.price(), changed.perUserLimit(),
+                        Timestamp.from(changed.saleStartAt()), Timestamp.from(changed.saleEndAt()),
+                        Timestamp.from(clock.instant()), changed.id())
+                .update();
+        byId.invalidate(changed.id());
+        return load(changed.id()).orElseThrow();
+    }
+
+    /** Sets the total stock. PostgreSQL refuses a total below a unit already sold. */
+    public void changeTotalQuantity(UUID id, int totalQuantity) {
+        jdbc.sql("UPDATE products SET total_quantity = ?, updated_at = ? WHERE id = ?")
+                .params(totalQuantity, Timestamp.from(clock.instant()), id)
+                .update();
+        byId.invalidate(id);
+    }
+
+    /** Adds to the sold counter; the caller makes sure each order is counted once. */
+    public void addSold(UUID id, int quantity) {
+        jdbc.sql("UPDATE products SET sold_quantity = sold_quantity + ? WHERE id = ?")
+                .params(quantity, id)
+                .update();
+    }
+
+    public void evict(UUID id) {
+        byId.invalidate(id);
+    }
+
+    private static Product product(ResultSet rs, int row) throws SQLException {
+        return new Product(
+                rs.getObject("id", UUID.class),
+                rs.getString("name"),
+                rs.getString("description"),
+                rs.getBigDecimal("price"),
+                rs.getInt("total_quantity"),
+                rs.getInt("sold_quantity"),
+                rs.getInt("per_user_limit"),
+                instant(rs, "sale_start_at"),
+                instant(rs, "sale_end_at"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        return rs.getTimestamp(column).toInstant();
+    }
+}

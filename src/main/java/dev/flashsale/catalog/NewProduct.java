@@ -1,0 +1,15 @@
+package dev.flashsale.catalog;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/** A product to put on sale; the caller has validated it. */
+public record NewProduct(
+        String name,
+        String description,
+        BigDecimal price,
+        int totalQuantity,
+        int perUserLimit,
+        Instant saleStartAt,
+        Instant saleEndAt) {
+}

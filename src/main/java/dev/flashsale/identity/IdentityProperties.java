@@ -1,0 +1,44 @@
+package dev.flashsale.identity;
+
+import java.nio.charset.StandardCharsets;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Who the callers are.
+ *
+ * @param jwtSecret     shared HS256 secret of the bearer tokens (at least 32 bytes); without it
+ *                      bearer tokens are not accepted
+ * @param trustedHeader identity taken from a request header set by an authenticating gateway
+ *                      (the seed's {@code X-User-Id}); off unless switched on
+ * @param adminKey      a static admin credential sent as {@code X-Admin-Key} (at least 16
+ *                      characters); without it only a token with the {@code admin} role is admin
+ */
+@ConfigurationProperties("flashsale.security")
+public record IdentityProperties(String jwtSecret, @DefaultValue TrustedHeader trustedHeader, String adminKey) {
+
+    public IdentityProperties {
+        if (jwtSecret != null && jwtSecret.isBlank()) {
+            jwtSecret = null;
+        }
+        if (adminKey != null && adminKey.isBlank()) {
+            adminKey = null;
+        }
+        if (jwtSecret != null && jwtSecret.getBytes(StandardCharsets.UTF_8).length < 32) {
+            throw new IllegalArgumentException("flashsale.security.jwt-secret must be at least 32 bytes (256 bits) for HS256");
+        }
+        if (adminKey != null && adminKey.length() < 16) {
+            throw new IllegalArgumentException("flashsale.security.admin-key must be at least 16 characters");
+        }
+        if (jwtSecret == null && !trustedHeader.enabled()) {
+            throw new IllegalArgumentException("""
+                    no way to identify users: set flashsale.security.jwt-secret (FLASHSALE_SECURITY_JWT_SECRET) \
+                    or, behind an authenticating gateway, flashsale.security.trusted-header.enabled=true""");
+        }
+    }
+
+    /** @param name the header carrying the user id */
+    public record TrustedHeader(@DefaultValue("false") boolean enabled, @DefaultValue("X-User-Id") String name) {
+    }
+}

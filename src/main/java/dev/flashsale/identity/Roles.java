@@ -1,0 +1,11 @@
+package dev.flashsale.identity;
+
+/** The authorities this service grants. */
+public final class Roles {
+
+    /** Granted by a token whose {@code roles} claim holds {@code admin}, or by the admin key. */
+    public static final String ADMIN = "ROLE_admin";
+
+    private Roles() {
+    }
+}

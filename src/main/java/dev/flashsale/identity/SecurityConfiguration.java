@@ -1,0 +1,123 @@
+package dev.flashsale.identity;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+
+import dev.flashsale.web.ProblemWriter;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+
+/**
+ * Who may call what. Users are identified by an HS256 bearer token ({@code sub} = user id,
+ * {@code roles} containing {@code admin} = admin) or, when switched on, by a trusted header.
+ * Admin endpoints need the admin role; with no admin credential configured nobody has it.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    private static final String[] ADMIN_PATHS = {
+            "/api/v1/admin/**", "/api/v1.0/admin/**", "/api/v1/sale/admin/**", "/api/v1.0/sale/admin/**"};
+    private static final String[] USER_PATHS = {"/api/v1/sale/user/**", "/api/v1.0/sale/user/**"};
+    private static final String[] PURCHASE_PATHS = {"/api/v1/sale/purchase", "/api/v1.0/sale/purchase"};
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, IdentityProperties identity, ProblemWriter problems) throws Exception {
+        AuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
+        AuthenticationEntryPoint unauthenticated = (request, response, e) -> {
+            bearer.commence(request, response, e); // keeps the WWW-Authenticate header
+            String message = e instanceof InvalidBearerTokenException ? "Invalid bearer token: " + e.getMessage()
+                    : "Authentication required: send a bearer token"
+                    + (identity.trustedHeader().enabled() ? " or " + identity.trustedHeader().name() : "");
+            problems.write(response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", message);
+        };
+        AccessDeniedHandler denied = (request, response, e) ->
+                problems.write(response, HttpStatus.FORBIDDEN, "FORBIDDEN", "This needs the admin role");
+
+        http.csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                .httpBasic(basic -> basic.disable())
+                .formLogin(form -> form.disable())
+                .logout(logout -> logout.disable())
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers(ADMIN_PATHS).hasAuthority(Roles.ADMIN)
+                        .requestMatchers(HttpMethod.POST, PURCHASE_PATHS).authenticated()
+                        .requestMatchers(USER_PATHS).authenticated()
+                        .anyRequest().permitAll())
+                .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied));
+
+        if (identity.jwtSecret() != null) {
+            http.oauth2ResourceServer(rs -> rs
+                    .jwt(jwt -> jwt.decoder(jwtDecoder(identity)).jwtAuthenticationConverter(SecurityConfiguration::authentication))
+                    .authenticationEntryPoint(unauthenticated)
+                    .accessDeniedHandler(denied));
+        }
+        if (identity.trustedHeader().enabled()) {
+            http.addFilterBefore(new TrustedHeaderFilter(identity.trustedHeader().name(), problems),
+                    AnonymousAuthenticationFilter.class);
+        }
+        if (identity.adminKey() != null) {
+            http.addFilterBefore(new AdminKeyFilter(identity.adminKey(), problems), AnonymousAuthenticationFilter.class);
+        }
+        return http.build();
+    }
+
+    @Bean
+    Tokens tokens(IdentityProperties identity, Clock clock) {
+        // Without a configured secret nothing can verify a token, so issue none that could be used.
+        SecretKey key = identity.jwtSecret() != null ? secretKey(identity.jwtSecret()) : null;
+        return new Tokens(key != null ? NimbusJwtEncoder.withSecretKey(key).build() : parameters -> {
+            throw new IllegalStateException("flashsale.security.jwt-secret is not set: no tokens can be issued");
+        }, clock);
+    }
+
+    private static JwtDecoder jwtDecoder(IdentityProperties identity) {
+        return NimbusJwtDecoder.withSecretKey(secretKey(identity.jwtSecret())).macAlgorithm(MacAlgorithm.HS256).build();
+    }
+
+    private static SecretKey secretKey(String secret) {
+        return new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    }
+
+    /** {@code sub} is the user id; a {@code roles} claim holding {@code admin} grants the admin role. */
+    private static AbstractAuthenticationToken authentication(Jwt jwt) {
+        String userId = jwt.getSubject();
+        if (!UserIds.isValid(userId)) {
+            throw new InvalidBearerTokenException("sub must be " + UserIds.RULE);
+        }
+        Collection<GrantedAuthority> authorities = new ArrayList<>();
+        authorities.add(new SimpleGrantedAuthority("ROLE_user"));
+        Object roles = jwt.getClaims().get("roles");
+        if (roles instanceof Collection<?> list && list.contains("admin") || "admin".equals(roles)) {
+            authorities.add(new SimpleGrantedAuthority(Roles.ADMIN));
+        }
+        return new JwtAuthenticationToken(jwt, List.copyOf(authorities), userId);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.flashsale.identity;
+
+import java.io.IOException;
+import java.util.List;
+
+import dev.flashsale.web.ProblemWriter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.authentication.preauth.PreAuthenticatedAuthenticationToken;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Trusted-header mode: the user id comes from a header an authenticating gateway sets (the seed's
+ * {@code X-User-Id}). Only for deployments where clients cannot reach the service but through
+ * that gateway; off by default. A caller already identified by a token keeps that identity.
+ */
+class TrustedHeaderFilter extends OncePerRequestFilter {
+
+    private static final List<SimpleGrantedAuthority> USER = List.of(new SimpleGrantedAuthority("ROLE_user"));
+
+    private final String header;
+    private final ProblemWriter problems;
+
+    TrustedHeaderFilter(String header, ProblemWriter problems) {
+        this.header = header;
+        this.problems = problems;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String userId = request.getHeader(header);
+        var context = SecurityContextHolder.getContext();
+        if (userId != null && (context.getAuthentication() == null || !context.getAuthentication().isAuthenticated())) {
+            if (!UserIds.isValid(userId)) {
+                problems.write(response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
+                        header + " must be " + UserIds.RULE);
+                return;
+            }
+            context.setAuthentication(new PreAuthenticatedAuthenticationToken(userId, "N/A", USER));
+        }
+        chain.doFilter(request, response);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.flashsale.inventory;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.flashsale.catalog.Catalog;
+import dev.flashsale.catalog.Product;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
+import org.springframework.stereotype.Component;
+
+/**
+ * Rebuilds a product's Redis state from PostgreSQL: stock = total − completed quantity, buyers =
+ * users with a completed order, units = the unit numbers those orders hold.
+ *
+ * <p>The state is staged in private keys and swapped in by one script that does nothing if the
+ * state is already there, so instances racing to warm up the same product cannot mix their work.
+ * Within one instance a product is warmed up by one thread at a time; the others wait for it.
+ */
+@Component
+class WarmUp {
+
+    private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
+    private static final int CHUNK = 1_000;
+
+    private final StringRedisTemplate redis;
+    private final CommittedSales committedSales;
+    private final Catalog catalog;
+    private final ConcurrentHashMap<UUID, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    WarmUp(StringRedisTemplate redis, CommittedSales committedSales, Catalog catalog) {
+        this.redis = redis;
+        this.committedSales = committedSales;
+        this.catalog = catalog;
+    }
+
+    /** Makes sure the product's sale state is in Redis; returns whether this call installed it. */
+    boolean ensure(Product product) {
+        SaleKeys keys = SaleKeys.of(product.id());
+        if (Boolean.TRUE.equals(redis.hasKey(keys.sale()))) {
+            return false;
+        }
+        ReentrantLock lock = locks.computeIfAbsent(product.id(), id -> new ReentrantLock());
+        lock.lock();
+        try {
+            if (Boolean.TRUE.equals(redis.hasKey(keys.sale()))) {
+                return false;
+            }
+            // the definition as PostgreSQL has it now, not as a cache last saw it
+            return install(catalog.load(product.id()).orElse(product), keys);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean install(Product product, SaleKeys keys) {
+        SoldUnits sold = committedSales.soldUnits(product.id());
+        String token = UUID.randomUUID().toString();
+        String stagedBuyers = keys.staging(token, "buyers");
+        String stagedFree = keys.staging(token, "free");
+
+        for (int i = 0; i < sold.buyers().size(); i += CHUNK) {
+            List<String> chunk = sold.buyers().subList(i, Math.min(i + CHUNK, sold.buyers().size()));
+            redis.opsForSet().add(stagedBuyers, chunk.toArray(String[]::new));
+        }
+        BitSet used = new BitSet();
+        sold.units().forEach(used::set);
+        int highest = Math.max(used.length() - 1, 0); // the highest unit number sold, 0 if none
+        List<Integer> free = new ArrayList<>();
+        for (int unit = 1; unit <= highest; unit++) {
+            if (!used.get(unit)) {
+                free.add(unit);
+            }
+        }
+        for (int i = 0; i < free.size(); i += CHUNK) {
+            Set<TypedTuple<String>> tuples = new HashSet<>();
+            for (int unit : free.subList(i, Math.min(i + CHUNK, free.size()))) {
+                tuples.add(TypedTuple.of(Integer.toString(unit), (double) unit));
+            }
+            redis.opsForZSet().add(stagedFree, tuples);
+        }
+
+        int stock = Math.max(0, product.totalQuantity() - sold.quantity());
+        Long installed = redis.execute(SaleScripts.PRIME,
+                List.of(keys.sale(), keys.stock(), keys.buyers(), keys.pending(), keys.free(), stagedBuyers, stagedFree),
+                Long.toString(product.saleStartAt().toEpochMilli()),
+                Long.toString(product.saleEndAt().toEpochMilli()),
+                Integer.toString(product.perUserLimit()),
+                Integer.toString(product.totalQuantity()),
+                Integer.toString(highest),
+                Integer.toString(stock));
+        boolean done = installed != null && installed == 1L;
+        if (done) {
+            log.info("inventory warmed up product={} stock={} buyers={} unitsSold={}",
+                    product.id(), stock, sold.buyers().size(), sold.units().size());
+        }
+        return done;
+    }
+}

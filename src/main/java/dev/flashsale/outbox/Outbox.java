@@ -1,0 +1,132 @@
+package dev.flashsale.outbox;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.modulith.events.EventPublication;
+import org.springframework.modulith.events.FailedEventPublications;
+import org.springframework.modulith.events.ResubmissionOptions;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+
+/**
+ * The transactional outbox as operators see it: what is waiting, what failed, and retries.
+ * Deliveries run on Spring Modulith's publication registry; a failed one is retried with
+ * exponential backoff until {@code maxAttempts}, then left failed and listed until an operator
+ * retries it.
+ */
+@Service
+public class Outbox {
+
+    private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+
+    private final JdbcClient jdbc;
+    private final FailedEventPublications failed;
+    private final OutboxProperties properties;
+    private final Clock clock;
+
+    Outbox(JdbcClient jdbc, FailedEventPublications failed, OutboxProperties properties, Clock clock) {
+        this.jdbc = jdbc;
+        this.failed = failed;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** Deliveries not completed yet, by status, and the age of the oldest. */
+    public Backlog backlog() {
+        Map<String, Long> byStatus = new TreeMap<>();
+        Instant[] oldest = {null};
+        jdbc.sql("""
+                SELECT coalesce(status, 'PUBLISHED') AS status, count(*) AS n, min(publication_date) AS oldest
+                FROM event_publication WHERE completion_date IS NULL GROUP BY 1""")
+                .query(rs -> {
+                    byStatus.put(rs.getString("status"), rs.getLong("n"));
+                    Instant o = rs.getTimestamp("oldest").toInstant();
+                    if (oldest[0] == null || o.isBefore(oldest[0])) {
+                        oldest[0] = o;
+                    }
+                });
+        long pending = byStatus.values().stream().mapToLong(Long::longValue).sum();
+        long dead = jdbc.sql("""
+                SELECT count(*) FROM event_publication
+                WHERE completion_date IS NULL AND status = 'FAILED' AND coalesce(completion_attempts, 0) >= ?""")
+                .param(properties.maxAttempts())
+                .query(Long.class).single();
+        Duration age = oldest[0] == null ? Duration.ZERO : Duration.between(oldest[0], clock.instant());
+        return new Backlog(pending, dead, byStatus, age.isNegative() ? Duration.ZERO : age);
+    }
+
+    /** Deliveries that used up their attempts, oldest first. */
+    public List<FailedDelivery> deadLetters(int limit) {
+        return jdbc.sql("""
+                SELECT id, listener_id, event_type, publication_date, completion_attempts, last_resubmission_date
+                FROM event_publication
+                WHERE completion_date IS NULL AND status = 'FAILED' AND coalesce(completion_attempts, 0) >= ?
+                ORDER BY publication_date LIMIT ?""")
+                .params(properties.maxAttempts(), limit)
+                .query((rs, n) -> new FailedDelivery(
+                        rs.getObject("id", UUID.class),
+                        rs.getString("listener_id"),
+                        rs.getString("event_type"),
+                        rs.getTimestamp("publication_date").toInstant(),
+                        rs.getInt("completion_attempts"),
+                        instant(rs.getTimestamp("last_resubmission_date"))))
+                .list();
+    }
+
+    /** Retries failed deliveries whose backoff has passed and that have attempts left. */
+    @Scheduled(fixedDelayString = "${flashsale.outbox.retry-interval:5s}", initialDelayString = "${flashsale.outbox.retry-interval:5s}")
+    public void retryDue() {
+        Instant now = clock.instant();
+        failed.resubmit(ResubmissionOptions.defaults()
+                .withBatchSize(500)
+                .withFilter(p -> p.getCompletionAttempts() < properties.maxAttempts() && isDue(p, now)));
+    }
+
+    /** An operator's retry: every failed delivery (or the one given) goes again, attempts regardless. */
+    public void retryFailed(UUID publicationId) {
+        log.info("outbox retry requested publication={}", publicationId == null ? "all" : publicationId);
+        failed.resubmit(ResubmissionOptions.defaults()
+                .withBatchSize(500)
+                .withFilter(p -> publicationId == null || publicationId.equals(p.getIdentifier())));
+    }
+
+    boolean isDue(EventPublication publication, Instant now) {
+        int attempts = Math.max(publication.getCompletionAttempts(), 1);
+        Duration wait = properties.firstBackoff().multipliedBy(1L << Math.min(attempts - 1, 20));
+        if (wait.compareTo(properties.maxBackoff()) > 0) {
+            wait = properties.maxBackoff();
+        }
+        Instant last = publication.getLastResubmissionDate() != null
+                ? publication.getLastResubmissionDate()
+                : publication.getPublicationDate();
+        return !now.isBefore(last.plus(wait));
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    /**
+     * @param pending     deliveries not completed, in any state
+     * @param deadLetters failed deliveries that used up their attempts
+     * @param byStatus    pending deliveries by registry status (PUBLISHED, PROCESSING, FAILED, RESUBMITTED)
+     * @param oldestAge   age of the oldest pending delivery
+     */
+    public record Backlog(long pending, long deadLetters, Map<String, Long> byStatus, Duration oldestAge) {
+    }
+
+    public record FailedDelivery(UUID id, String listener, String eventType, Instant publishedAt, int attempts,
+                                 Instant lastRetryAt) {
+    }
+}

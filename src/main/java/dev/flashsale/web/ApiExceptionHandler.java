@@ -1,0 +1,150 @@
+package dev.flashsale.web;
+
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.NonTransientDataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.TransactionException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * The one place where exceptions become HTTP answers. Spring MVC's own failures (bad JSON, wrong
+ * method, unknown path...) keep their status and get the seed-compatible problem fields; a
+ * dependency that fails (Redis, PostgreSQL, the connection pool) is a 503 with Retry-After;
+ * anything else is a bug, logged, and a 500.
+ */
+@RestControllerAdvice
+class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+                                                             HttpStatusCode status, WebRequest request) {
+        ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, status, request);
+        if (response != null && response.getBody() instanceof ProblemDetail problem) {
+            String message = problem.getDetail() != null ? problem.getDetail() : String.valueOf(problem.getTitle());
+            Problems.decorate(problem, codeFor(status), message);
+        }
+        return response;
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+                                                                  HttpHeaders headers, HttpStatusCode status,
+                                                                  WebRequest request) {
+        List<Map<String, String>> errors = ex.getBindingResult().getAllErrors().stream()
+                .map(e -> Map.of(
+                        "field", e instanceof FieldError f ? f.getField() : e.getObjectName(),
+                        "message", String.valueOf(e.getDefaultMessage())))
+                .toList();
+        String message = String.join("; ", errors.stream().map(e -> e.get("field") + ": " + e.get("message")).toList());
+        ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", message);
+        problem.setProperty("errors", errors);
+        return ResponseEntity.badRequest().contentType(Problems.PROBLEM_JSON).body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
+                                                                            HttpHeaders headers, HttpStatusCode status,
+                                                                            WebRequest request) {
+        String message = String.join("; ", ex.getParameterValidationResults().stream()
+                .map(r -> r.getMethodParameter().getParameterName() + ": "
+                        + r.getResolvableErrors().getFirst().getDefaultMessage())
+                .toList());
+        return ResponseEntity.badRequest().contentType(Problems.PROBLEM_JSON)
+                .body(Problems.of(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", message));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+                                                                  HttpHeaders headers, HttpStatusCode status,
+                                                                  WebRequest request) {
+        if (causedBy(ex, BodySizeLimitFilter.BodyTooLargeException.class) != null) {
+            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).contentType(Problems.PROBLEM_JSON)
+                    .body(Problems.of(HttpStatus.CONTENT_TOO_LARGE, "PAYLOAD_TOO_LARGE",
+                            causedBy(ex, BodySizeLimitFilter.BodyTooLargeException.class).getMessage()));
+        }
+        String message = "Malformed JSON request body";
+        MismatchedInputException mismatch = causedBy(ex, MismatchedInputException.class);
+        if (mismatch != null && !mismatch.getPath().isEmpty()) {
+            String field = mismatch.getPath().getLast().getPropertyName();
+            message = mismatch instanceof InvalidFormatException
+                    ? field + ": has an invalid value"
+                    : field + ": has the wrong type";
+        }
+        return ResponseEntity.badRequest().contentType(Problems.PROBLEM_JSON)
+                .body(Problems.of(HttpStatus.BAD_REQUEST, "MALFORMED_REQUEST", message));
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ProblemDetail> typeMismatch(MethodArgumentTypeMismatchException ex) {
+        String expected = ex.getRequiredType() != null ? ex.getRequiredType().getSimpleName() : "another type";
+        String message = ex.getName() + ": must be a valid " + ("UUID".equals(expected) ? "UUID" : expected);
+        return Problems.response(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", message);
+    }
+
+    @ExceptionHandler({DataAccessException.class, TransactionException.class})
+    ResponseEntity<ProblemDetail> dataAccess(RuntimeException ex) {
+        if (ex instanceof NonTransientDataAccessException && !(ex instanceof DataAccessResourceFailureException)) {
+            return unexpected(ex);
+        }
+        log.warn("dependency unavailable: {} ({})", ex.getMessage(), NestedExceptionUtils.getMostSpecificCause(ex).toString());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .contentType(Problems.PROBLEM_JSON)
+                .body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE",
+                        "The service is temporarily unavailable; nothing was changed, please retry"));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+        log.error("unexpected failure", ex);
+        return Problems.response(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Unexpected error");
+    }
+
+    private static String codeFor(HttpStatusCode status) {
+        return switch (status.value()) {
+            case 400 -> "BAD_REQUEST";
+            case 401 -> "UNAUTHENTICATED";
+            case 403 -> "FORBIDDEN";
+            case 404 -> "NOT_FOUND";
+            case 405 -> "METHOD_NOT_ALLOWED";
+            case 406 -> "NOT_ACCEPTABLE";
+            case 413 -> "PAYLOAD_TOO_LARGE";
+            case 415 -> "UNSUPPORTED_MEDIA_TYPE";
+            case 503 -> "SERVICE_UNAVAILABLE";
+            default -> status.is4xxClientError() ? "BAD_REQUEST" : "INTERNAL_ERROR";
+        };
+    }
+
+    private static <T extends Throwable> T causedBy(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.flashsale.web;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+
+/**
+ * Failure bodies: RFC 9457 problem details that also carry the seed's {@code success: false} and
+ * {@code error}, the {@code message} its front end reads, and a stable machine-readable {@code code}.
+ */
+public final class Problems {
+
+    public static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
+
+    private Problems() {
+    }
+
+    public static ProblemDetail of(HttpStatusCode status, String code, String message) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, message);
+        decorate(problem, code, message);
+        return problem;
+    }
+
+    public static ResponseEntity<ProblemDetail> response(HttpStatusCode status, String code, String message) {
+        return ResponseEntity.status(status).contentType(PROBLEM_JSON).body(of(status, code, message));
+    }
+
+    /** Adds the seed-compatible fields to a problem Spring (or anyone) built. */
+    public static void decorate(ProblemDetail problem, String code, String message) {
+        problem.setType(URI.create("urn:problem:flashsale:" + code.toLowerCase(Locale.ROOT).replace('_', '-')));
+        if (problem.getTitle() == null) {
+            HttpStatus status = HttpStatus.resolve(problem.getStatus());
+            problem.setTitle(status != null ? status.getReasonPhrase() : "Error");
+        }
+        problem.setProperty("success", false);
+        problem.setProperty("code", code);
+        problem.setProperty("error", message);
+        problem.setProperty("message", message);
+    }
+
+    /** The problem as the JSON object it is written as (for filters that write it themselves). */
+    public static Map<String, Object> asMap(ProblemDetail problem) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", problem.getType().toString());
+        body.put("title", problem.getTitle());
+        body.put("status", problem.getStatus());
+        body.put("detail", problem.getDetail());
+        if (problem.getInstance() != null) {
+            body.put("instance", problem.getInstance().toString());
+        }
+        if (problem.getProperties() != null) {
+            body.putAll(problem.getProperties());
+        }
+        return body;
+    }
+}

@@ -1,0 +1,25 @@
+-- Undo a reservation whose order did not commit. Idempotent: only a reservation still pending
+-- (and, if given, exactly the expected one) is released.
+-- KEYS: 1 stock  2 buyers  3 pending  4 free units
+-- ARGV: 1 user  2 expected pending entry, or '' for whatever is pending
+--       3 mode: 'RESTORE'        nothing was bought: the user may buy again, the units go back
+--               'KEEP_BUYER'     the user already holds an order: units go back, the user stays a buyer
+--               'DISCARD_UNITS'  the units belong to another order: the user may buy again, the
+--                                units are not handed out again (stock stays down)
+-- Returns 1 if released, 0 if there was nothing (or something else) pending.
+local entry = redis.call('HGET', KEYS[3], ARGV[1])
+if not entry or (ARGV[2] ~= '' and entry ~= ARGV[2]) then
+    return 0
+end
+redis.call('HDEL', KEYS[3], ARGV[1])
+local _, qty, units = string.match(entry, '^(%d+):(%d+):(.*)$')
+if ARGV[3] ~= 'KEEP_BUYER' then
+    redis.call('SREM', KEYS[2], ARGV[1])
+end
+if ARGV[3] ~= 'DISCARD_UNITS' then
+    redis.call('INCRBY', KEYS[1], tonumber(qty))
+    for unit in string.gmatch(units, '%d+') do
+        redis.call('ZADD', KEYS[4], tonumber(unit), unit)
+    end
+end
+return 1

@@ -1,0 +1,58 @@
+-- Reserve quantity units of one product for one user, atomically, in one round trip.
+-- KEYS: 1 sale (hash: start, end, limit, total, issued)  2 stock  3 buyers (set)
+--       4 pending (hash user -> "reservedAtMs:qty:unit,unit")  5 free units (zset)
+-- ARGV: 1 user  2 quantity  3 now in epoch ms, or '' to use the Redis clock
+-- Returns {outcome, ...}:
+--   {'RESERVED', stockLeft, pending mark}  {'SOLD_OUT'}  {'INSUFFICIENT_STOCK', stockLeft}
+--   {'ALREADY_PURCHASED'}  {'NOT_STARTED'}  {'ENDED'}  {'LIMIT_EXCEEDED', limit}  {'MISSING'}
+local sale = redis.call('HMGET', KEYS[1], 'start', 'end', 'limit')
+if not sale[1] then
+    return {'MISSING'}
+end
+local now
+if ARGV[3] ~= '' then
+    now = tonumber(ARGV[3])
+else
+    local t = redis.call('TIME')
+    now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+if now < tonumber(sale[1]) then
+    return {'NOT_STARTED'}
+end
+if now >= tonumber(sale[2]) then
+    return {'ENDED'}
+end
+local qty = tonumber(ARGV[2])
+local limit = tonumber(sale[3])
+if qty > limit then
+    return {'LIMIT_EXCEEDED', limit}
+end
+if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then
+    return {'ALREADY_PURCHASED'}
+end
+local stock = tonumber(redis.call('GET', KEYS[2]) or '0')
+if stock <= 0 then
+    return {'SOLD_OUT'}
+end
+if stock < qty then
+    return {'INSUFFICIENT_STOCK', stock}
+end
+
+redis.call('DECRBY', KEYS[2], qty)
+redis.call('SADD', KEYS[3], ARGV[1])
+-- Unit numbers: released ones first (lowest first, keeping the numbers compact), then new ones.
+local units = {}
+local reused = redis.call('ZPOPMIN', KEYS[5], qty)
+for i = 1, #reused, 2 do
+    units[#units + 1] = reused[i]
+end
+local fresh = qty - #units
+if fresh > 0 then
+    local last = redis.call('HINCRBY', KEYS[1], 'issued', fresh)
+    for u = last - fresh + 1, last do
+        units[#units + 1] = tostring(u)
+    end
+end
+local pending = now .. ':' .. qty .. ':' .. table.concat(units, ',')
+redis.call('HSET', KEYS[4], ARGV[1], pending)
+return {'RESERVED', stock - qty, pending}

@@ -1,0 +1,93 @@
+package dev.flashsale.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small HTTP client for the service under test: real requests over a real socket. */
+public final class Api {
+
+    public static final String ADMIN_KEY = "test-admin-key-0123456789";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .build();
+
+    private final String base;
+
+    public Api(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    public record Reply(int status, String contentType, String text, JsonNode json) {
+
+        public String code() {
+            return json == null ? null : json.path("code").asString(null);
+        }
+
+        public JsonNode data() {
+            return json.path("data");
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + text;
+        }
+    }
+
+    public Reply get(String path, String... headers) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), headers);
+    }
+
+    public Reply post(String path, String body, String... headers) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)), headers);
+    }
+
+    public Reply patch(String path, String body, String... headers) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(body)), headers);
+    }
+
+    public Reply send(HttpRequest.Builder request, String... headers) {
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        try {
+            HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String type = response.headers().firstValue("Content-Type").orElse("");
+            JsonNode json = type.contains("json") && !response.body().isEmpty() ? JSON.readTree(response.body()) : null;
+            return new Reply(response.statusCode(), type, response.body(), json);
+        } catch (IOException e) {
+            throw new IllegalStateException("request failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String json(Object value) {
+        return JSON.writeValueAsString(value);
+    }
+
+    public static String[] user(String userId) {
+        return new String[] {"X-User-Id", userId};
+    }
+
+    public static String[] admin() {
+        return new String[] {"X-Admin-Key", ADMIN_KEY};
+    }
+}

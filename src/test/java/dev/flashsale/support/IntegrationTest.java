@@ -1,0 +1,151 @@
+package dev.flashsale.support;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.flashsale.FlashSaleApplication;
+import tools.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.ActiveProfiles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The shared base of the integration tests: the whole application on a random port, against real
+ * PostgreSQL and Redis servers (the machine's in CI, embedded ones on a fresh machine). Tests
+ * isolate their data by working on products of their own (fresh UUIDs, hence fresh Redis keys).
+ */
+@SpringBootTest(classes = FlashSaleApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("test")
+public abstract class IntegrationTest {
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected JdbcClient jdbc;
+
+    @Autowired
+    protected StringRedisTemplate redis;
+
+    protected Api api;
+
+    @BeforeEach
+    void connectApi() {
+        api = new Api(port);
+    }
+
+    /** A product on sale now, for an hour. */
+    protected UUID liveProduct(int total, int perUserLimit) {
+        Instant now = Instant.now();
+        return product(total, perUserLimit, now.minus(Duration.ofMinutes(1)), now.plus(Duration.ofHours(1)));
+    }
+
+    protected UUID product(int total, int perUserLimit, Instant start, Instant end) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", "Test product " + UUID.randomUUID());
+        body.put("price", "19.99");
+        body.put("totalQuantity", total);
+        body.put("perUserLimit", perUserLimit);
+        body.put("saleStartAt", start.toString());
+        body.put("saleEndAt", end.toString());
+        Api.Reply reply = api.post("/api/v1/admin/products", Api.json(body), Api.admin());
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
+        return UUID.fromString(reply.data().path("id").asString());
+    }
+
+    protected Api.Reply buy(UUID productId, String userId) {
+        return api.post("/api/v1/sale/purchase", "{\"productId\":\"" + productId + "\"}", Api.user(userId));
+    }
+
+    protected JsonNode status(UUID productId) {
+        Api.Reply reply = api.get("/api/v1/sale/status/" + productId);
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+        return reply.data();
+    }
+
+    // --- what the stores say -----------------------------------------------------------------
+
+    protected int redisStock(UUID productId) {
+        String stock = redis.opsForValue().get("fs:{" + productId + "}:stock");
+        return stock == null ? -1 : Integer.parseInt(stock);
+    }
+
+    protected boolean redisBuyer(UUID productId, String userId) {
+        return Boolean.TRUE.equals(redis.opsForSet().isMember("fs:{" + productId + "}:buyers", userId));
+    }
+
+    protected long redisBuyers(UUID productId) {
+        Long n = redis.opsForSet().size("fs:{" + productId + "}:buyers");
+        return n == null ? 0 : n;
+    }
+
+    protected long redisPending(UUID productId) {
+        return redis.opsForHash().size("fs:{" + productId + "}:pending");
+    }
+
+    protected long completedOrders(UUID productId) {
+        return jdbc.sql("SELECT count(*) FROM orders WHERE product_id = ? AND status = 'completed'")
+                .param(productId).query(Long.class).single();
+    }
+
+    protected long completedQuantity(UUID productId) {
+        return jdbc.sql("SELECT coalesce(sum(quantity), 0) FROM orders WHERE product_id = ? AND status = 'completed'")
+                .param(productId).query(Long.class).single();
+    }
+
+    protected long distinctBuyers(UUID productId) {
+        return jdbc.sql("SELECT count(DISTINCT user_id) FROM orders WHERE product_id = ? AND status = 'completed'")
+                .param(productId).query(Long.class).single();
+    }
+
+    protected long orderUnits(UUID productId) {
+        return jdbc.sql("SELECT count(*) FROM order_units WHERE product_id = ?")
+                .param(productId).query(Long.class).single();
+    }
+
+    protected int soldQuantity(UUID productId) {
+        return jdbc.sql("SELECT sold_quantity FROM products WHERE id = ?")
+                .param(productId).query(Integer.class).single();
+    }
+
+    protected int totalQuantity(UUID productId) {
+        return jdbc.sql("SELECT total_quantity FROM products WHERE id = ?")
+                .param(productId).query(Integer.class).single();
+    }
+
+    /**
+     * I1, I2 and, once quiet, I5 for one product: no unit sold twice or beyond the stock, one
+     * completed order per user within the limit, the sold counter and Redis stock converged.
+     */
+    protected void assertInvariantsHold(UUID productId) {
+        int total = totalQuantity(productId);
+        int limit = jdbc.sql("SELECT per_user_limit FROM products WHERE id = ?").param(productId).query(Integer.class).single();
+        long quantity = completedQuantity(productId);
+        // I1: within the stock, and each unit held once, numbered within the stock
+        assertThat(quantity).as("I1 completed quantity <= total").isLessThanOrEqualTo(total);
+        assertThat(orderUnits(productId)).as("I1 one unit row per unit sold").isEqualTo(quantity);
+        assertThat(jdbc.sql("SELECT count(*) FROM order_units WHERE product_id = ? AND (unit_no < 1 OR unit_no > ?)")
+                .params(productId, total).query(Long.class).single()).as("I1 units within stock").isZero();
+        // I2: one completed order per user, within the limit
+        assertThat(distinctBuyers(productId)).as("I2 one order per user").isEqualTo(completedOrders(productId));
+        assertThat(jdbc.sql("SELECT count(*) FROM orders WHERE product_id = ? AND quantity > ?")
+                .params(productId, limit).query(Long.class).single()).as("I2 within limit").isZero();
+        // I5: converges once quiet
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(soldQuantity(productId)).as("I5 sold_quantity").isEqualTo((int) completedQuantity(productId));
+            assertThat(redisPending(productId)).as("I4 nothing pending once quiet").isZero();
+            assertThat(redisStock(productId)).as("I5 Redis stock").isEqualTo(total - (int) completedQuantity(productId));
+        });
+    }
+}
