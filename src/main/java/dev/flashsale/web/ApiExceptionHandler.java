@@ -10,8 +10,11 @@ import tools.jackson.databind.exc.MismatchedInputException;
 
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.NonTransientDataAccessException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.IncorrectResultSizeDataAccessException;
+import org.springframework.dao.InvalidDataAccessApiUsageException;
+import org.springframework.dao.InvalidDataAccessResourceUsageException;
+import org.springframework.dao.TypeMismatchDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -31,8 +34,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 /**
  * The one place where exceptions become HTTP answers. Spring MVC's own failures (bad JSON, wrong
  * method, unknown path...) keep their status and get the seed-compatible problem fields; a
- * dependency that fails (Redis, PostgreSQL, the connection pool) is a 503 with Retry-After;
- * anything else is a bug, logged, and a 500.
+ * dependency that fails (Redis, PostgreSQL, the connection pool, an error the database reports
+ * without a category) is a 503 with Retry-After; anything else is a bug, logged, and a 500.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -107,7 +110,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler({DataAccessException.class, TransactionException.class})
     ResponseEntity<ProblemDetail> dataAccess(RuntimeException ex) {
-        if (ex instanceof NonTransientDataAccessException && !(ex instanceof DataAccessResourceFailureException)) {
+        if (isBug(ex)) {
             return unexpected(ex);
         }
         log.warn("dependency unavailable: {} ({})", ex.getMessage(), NestedExceptionUtils.getMostSpecificCause(ex).toString());
@@ -118,6 +121,15 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                         "The service is temporarily unavailable; nothing was changed, please retry"));
     }
 
+    /** Failures of our own making (bad SQL, a constraint nobody maps); the rest is the dependency's. */
+    private static boolean isBug(RuntimeException ex) {
+        return ex instanceof DataIntegrityViolationException
+                || ex instanceof InvalidDataAccessResourceUsageException
+                || ex instanceof InvalidDataAccessApiUsageException
+                || ex instanceof IncorrectResultSizeDataAccessException
+                || ex instanceof TypeMismatchDataAccessException;
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception ex) {
         log.error("unexpected failure", ex);
@@ -126,7 +138,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static String codeFor(HttpStatusCode status) {
         return switch (status.value()) {
-            case 400 -> "BAD_REQUEST";
+            case 400 -> "VALIDATION_FAILED";
             case 401 -> "UNAUTHENTICATED";
             case 403 -> "FORBIDDEN";
             case 404 -> "NOT_FOUND";

@@ -1,0 +1,132 @@
+package dev.flashsale.inventory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.flashsale.support.Api;
+import dev.flashsale.support.IntegrationTest;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Redis loses everything (FLUSHDB, as after a restart without persistence) in the middle of a sale. */
+class RedisFlushTest extends IntegrationTest {
+
+    @Test
+    void warmUpRestoresTheExactStateAndNothingIsOversoldAfterwards() {
+        UUID product = liveProduct(100, 1);
+        for (int i = 0; i < 30; i++) {
+            assertThat(buy(product, "early-" + i).status()).isEqualTo(201);
+        }
+        Api.Reply mixed = api.post("/api/v1/sale/purchase", "{\"productId\":\"" + product + "\",\"quantity\":1}",
+                Api.user("early-0"));
+        assertThat(mixed.code()).isEqualTo("ALREADY_PURCHASED");
+
+        flushRedis();
+
+        assertThat(status(product).path("availableQuantity").asInt()).isEqualTo(70);
+        assertThat(redisBuyers(product)).isEqualTo(30);
+        assertThat(buy(product, "early-7").code()).as("a buyer from before the flush").isEqualTo("ALREADY_PURCHASED");
+
+        Map<String, AtomicInteger> outcomes = race(product, 200, "late-");
+        assertThat(outcomes.get("201").get()).isEqualTo(70);
+        assertThat(outcomes.get("409 SOLD_OUT").get()).isEqualTo(130);
+        assertThat(completedOrders(product)).isEqualTo(100);
+        assertInvariantsHold(product);
+    }
+
+    /**
+     * Orders commit slowly (a trigger sleeps 100 ms per insert for this product), so when Redis is
+     * flushed all units are reserved but most orders are still in flight. The warm-up then sees
+     * fewer sales than there are and hands those units out again: PostgreSQL must refuse every one
+     * of them, and the sale still ends at exactly the stock.
+     */
+    @Test
+    void aFlushWhileOrdersAreInFlightNeverOversellsOrSellsTwiceToOneUser() throws Exception {
+        UUID product = liveProduct(100, 1);
+        jdbc.sql("""
+                CREATE OR REPLACE FUNCTION test_slow_orders() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.product_id = '%s' THEN
+                        PERFORM pg_sleep(0.1);
+                    END IF;
+                    RETURN NEW;
+                END $$""".formatted(product)).update();
+        jdbc.sql("CREATE TRIGGER test_slow_orders BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION test_slow_orders()")
+                .update();
+        int sold;
+        try (ExecutorService waves = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Map<String, AtomicInteger>> first = waves.submit(() -> race(product, 300, "first-"));
+            await().pollInterval(Duration.ofMillis(5)).until(() -> redisStock(product) == 0);
+            long committedAtFlush = completedOrders(product);
+            flushRedis();
+            Future<Map<String, AtomicInteger>> second = waves.submit(() -> race(product, 300, "second-"));
+
+            Map<String, AtomicInteger> firstWave = first.get();
+            Map<String, AtomicInteger> secondWave = second.get();
+            System.out.println("flush with " + committedAtFlush + " of 100 committed: " + firstWave + " / " + secondWave);
+            assertThat(committedAtFlush).as("orders still in flight at the flush").isLessThan(100);
+            // every unit was reserved before the flush: whatever Redis handed out again was refused
+            assertThat(secondWave).doesNotContainKey("201");
+            sold = count(firstWave, "201");
+            // a 503 (an order write that waited too long for the slowed database) is allowed; a 500 is not
+            assertThat(firstWave.keySet()).allMatch(k -> k.startsWith("201") || k.startsWith("409") || k.startsWith("503"));
+            assertThat(secondWave.keySet()).allMatch(k -> k.startsWith("409") || k.startsWith("503"));
+        } finally {
+            jdbc.sql("DROP TRIGGER IF EXISTS test_slow_orders ON orders").update();
+        }
+
+        // whatever a refused or failed attempt gave back is sold now, and not one unit more
+        Map<String, AtomicInteger> third = race(product, 100, "third-");
+        assertThat(sold + count(third, "201")).isEqualTo(100);
+        assertThat(third).containsKey("409 SOLD_OUT");
+        assertThat(completedOrders(product)).isEqualTo(100);
+        assertInvariantsHold(product);
+    }
+
+    private static int count(Map<String, AtomicInteger> outcomes, String key) {
+        return outcomes.getOrDefault(key, new AtomicInteger()).get();
+    }
+
+    private void flushRedis() {
+        redis.execute(c -> {
+            c.serverCommands().flushDb();
+            return null;
+        }, true);
+    }
+
+    private Map<String, AtomicInteger> race(UUID product, int users, String prefix) {
+        Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < users; i++) {
+                String user = prefix + i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    Api.Reply reply = buy(product, user);
+                    String key = reply.status() == 201 ? "201" : reply.status() + " " + reply.code();
+                    outcomes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return outcomes;
+    }
+}
