@@ -1,0 +1,92 @@
+package dev.flashsale.runtime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.flashsale.FlashSaleApplication;
+import dev.flashsale.support.Api;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README's run command on a machine with nothing configured: local mode, started as its own
+ * process with no Spring settings in its environment, twice on the same data folder.
+ */
+class LocalModeTest {
+
+    private static final Pattern DEMO = Pattern.compile("Demo sale +http://localhost:(\\d+)/api/v1/sale/status/([0-9a-f-]{36})");
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void startsWithEmbeddedServersSeedsADemoSaleAndKeepsItsDataAcrossRestarts() throws Exception {
+        Started first = start();
+        try {
+            Api api = new Api(first.port());
+            Api.Reply status = api.get("/api/v1/sale/status/" + first.demo());
+            assertThat(status.status()).isEqualTo(200);
+            assertThat(status.data().path("status").asString()).isEqualTo("active");
+            assertThat(api.post("/api/v1/sale/purchase", "{\"productId\":\"" + first.demo() + "\"}",
+                    Api.user("alice")).status()).isEqualTo(201);
+        } finally {
+            first.stop();
+        }
+
+        Started second = start();
+        try {
+            Api api = new Api(second.port());
+            assertThat(second.demo()).as("the same demo sale, not a new one").isEqualTo(first.demo());
+            Api.Reply mine = api.get("/api/v1/sale/user/status?productId=" + second.demo(), Api.user("alice"));
+            assertThat(mine.data().path("hasPurchased").asBoolean()).isTrue();
+            // Redis started empty and was rebuilt from PostgreSQL: alice is still a buyer
+            assertThat(api.post("/api/v1/sale/purchase", "{\"productId\":\"" + second.demo() + "\"}",
+                    Api.user("alice")).code()).isEqualTo("ALREADY_PURCHASED");
+            assertThat(api.get("/api/v1/sale/status/" + second.demo()).data().path("availableQuantity").asInt())
+                    .isEqualTo(199);
+        } finally {
+            second.stop();
+        }
+    }
+
+    private record Started(Process process, int port, String demo) {
+
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private Started start() throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path log = Files.createTempFile("local-mode", ".log");
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                FlashSaleApplication.class.getName(), "--spring.profiles.active=local", "--server.port=0",
+                "--flashsale.local.data-dir=" + dataDir))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("FLASHSALE_"));
+        Process process = builder.start();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (Instant.now().isBefore(deadline) && process.isAlive()) {
+            Matcher m = DEMO.matcher(Files.readString(log));
+            if (m.find()) {
+                return new Started(process, Integer.parseInt(m.group(1)), m.group(2));
+            }
+            Thread.sleep(200);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("local mode did not start; its output:\n" + Files.readString(log));
+    }
+}
