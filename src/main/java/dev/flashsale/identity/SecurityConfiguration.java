@@ -28,7 +28,6 @@ import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
-import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -68,6 +67,7 @@ class SecurityConfiguration {
                 .logout(logout -> logout.disable())
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(ADMIN_PATHS).hasAuthority(Roles.ADMIN)
+                        .requestMatchers("/actuator/metrics/**", "/actuator/metrics").hasAuthority(Roles.ADMIN)
                         .requestMatchers(HttpMethod.POST, PURCHASE_PATHS).authenticated()
                         .requestMatchers(USER_PATHS).authenticated()
                         .anyRequest().permitAll())

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs one load scenario against a running instance and checks the invariants afterwards.
+#   bench/run.sh <scenario> [runs]
+# scenario: burst (A: 1,000 units, a new user per request), storm (B: 500 users reused, stock
+# never runs out), status (C: status reads), commit (D: every attempt succeeds).
+# Settings (environment): BASE_URL (http://127.0.0.1:8080), ADMIN_KEY, THREADS (2),
+# CONNECTIONS (200), DURATION (20s). The instance must run in trusted-header mode (bench/app.sh).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+scenario=${1:?scenario: burst|storm|status|commit}
+runs=${2:-1}
+BASE_URL=${BASE_URL:-http://127.0.0.1:8080}
+ADMIN_KEY=${ADMIN_KEY:-bench-admin-key-0123456789}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-200}
+DURATION=${DURATION:-20s}
+
+create_product() {
+    local total=$1 limit=$2
+    curl -sf -X POST "$BASE_URL/api/v1/admin/products" -H "X-Admin-Key: $ADMIN_KEY" \
+        -H 'Content-Type: application/json' \
+        -d "{\"name\":\"bench $scenario $(date +%s%N)\",\"price\":9.99,\"totalQuantity\":$total,\"perUserLimit\":$limit}" \
+        | sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/'
+}
+
+for run in $(seq 1 "$runs"); do
+    case $scenario in
+        burst)  product=$(create_product 1000 1); script=purchase.lua; mode=new ;;
+        storm)  product=$(create_product 10000000 1); script=purchase.lua; mode=pool ;;
+        status) product=$(create_product 1000 1); script=status.lua; mode=new ;;
+        commit) product=$(create_product 10000000 1); script=purchase.lua; mode=new ;;
+        *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+    esac
+    echo "== $scenario run $run product=$product threads=$THREADS connections=$CONNECTIONS duration=$DURATION"
+    PRODUCT_ID=$product MODE=$mode USERS=500 RUN="$scenario$run-$(date +%s)" \
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$here/wrk/$script" "$BASE_URL" \
+        | grep -E '^--|Requests/sec|Latency|99%'
+    "$here/check.sh" "$product"
+done

@@ -1,0 +1,58 @@
+-- POST /api/v1/sale/purchase for one product, counting answers by status and problem code.
+-- Users: MODE=new (default) gives every request a new user; MODE=pool reuses USERS users at
+-- random (the duplicate storm). Identity travels in X-User-Id (trusted-header mode).
+--   PRODUCT_ID=<uuid> [MODE=new|pool] [USERS=500] [RUN=<tag>] wrk -s purchase.lua <base-url>
+local threads = {}
+
+function setup(thread)
+    thread:set("thread_id", #threads + 1)
+    table.insert(threads, thread)
+end
+
+function init(args)
+    product = os.getenv("PRODUCT_ID") or error("set PRODUCT_ID")
+    mode = os.getenv("MODE") or "new"
+    users = tonumber(os.getenv("USERS") or "500")
+    prefix = (os.getenv("RUN") or tostring(os.time())) .. "-t" .. thread_id .. "-"
+    counter = 0
+    statuses = {}
+    codes = {}
+    math.randomseed(os.time() + thread_id)
+    body = '{"productId":"' .. product .. '"}'
+end
+
+function request()
+    counter = counter + 1
+    local user
+    if mode == "pool" then
+        user = "pool-" .. math.random(users)
+    else
+        user = prefix .. counter
+    end
+    return wrk.format("POST", "/api/v1/sale/purchase",
+        {["Content-Type"] = "application/json", ["X-User-Id"] = user}, body)
+end
+
+function response(status, headers, resp)
+    statuses[status] = (statuses[status] or 0) + 1
+    local code = string.match(resp, '"code":"([A-Z_]+)"')
+    if code then
+        codes[code] = (codes[code] or 0) + 1
+    end
+end
+
+function done(summary, latency, requests)
+    local all_status, all_codes = {}, {}
+    for _, t in ipairs(threads) do
+        for k, v in pairs(t:get("statuses")) do all_status[k] = (all_status[k] or 0) + v end
+        for k, v in pairs(t:get("codes")) do all_codes[k] = (all_codes[k] or 0) + v end
+    end
+    io.write("-- statuses:")
+    for k, v in pairs(all_status) do io.write(" ", k, "=", v) end
+    io.write("\n-- codes:")
+    for k, v in pairs(all_codes) do io.write(" ", k, "=", v) end
+    io.write(string.format("\n-- p50=%.2fms p99=%.2fms max=%.2fms req/s=%.0f errors(socket)=%d\n",
+        latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+        summary.requests / (summary.duration / 1e6),
+        summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
