@@ -7,11 +7,14 @@ P=$1
 DB=${DB_URL:-postgresql://postgres@127.0.0.1:5432/flashsale_bench}
 q() { psql "$DB" -Atc "$1"; }
 
+waited=0
 for _ in $(seq 1 600); do
     pending=$(q "SELECT count(*) FROM event_publication WHERE completion_date IS NULL")
     [ "$pending" = 0 ] && break
     sleep 1
+    waited=$((waited + 1))
 done
+echo "outbox drained after ${waited}s (pending now: $pending)"
 total=$(q "SELECT total_quantity FROM products WHERE id='$P'")
 sold=$(q "SELECT sold_quantity FROM products WHERE id='$P'")
 limit=$(q "SELECT per_user_limit FROM products WHERE id='$P'")

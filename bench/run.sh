@@ -25,15 +25,15 @@ create_product() {
 
 for run in $(seq 1 "$runs"); do
     case $scenario in
-        burst)  product=$(create_product 1000 1); script=purchase.lua; mode=new ;;
-        storm)  product=$(create_product 10000000 1); script=purchase.lua; mode=pool ;;
-        status) product=$(create_product 1000 1); script=status.lua; mode=new ;;
-        commit) product=$(create_product 10000000 1); script=purchase.lua; mode=new ;;
+        burst)  product=$(create_product 1000 1); kind=purchase; mode=new ;;
+        storm)  product=$(create_product 10000000 1); kind=purchase; mode=pool ;;
+        status) product=$(create_product 1000 1); kind=status; mode=new ;;
+        commit) product=$(create_product 10000000 1); kind=purchase; mode=new ;;
         *) echo "unknown scenario $scenario" >&2; exit 2 ;;
     esac
     echo "== $scenario run $run product=$product threads=$THREADS connections=$CONNECTIONS duration=$DURATION"
-    PRODUCT_ID=$product MODE=$mode USERS=500 RUN="$scenario$run-$(date +%s)" \
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$here/wrk/$script" "$BASE_URL" \
+    PRODUCT_ID=$product SCENARIO=$kind MODE=$mode USERS=500 RUN="$scenario$run-$(date +%s)" \
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$here/wrk/flashsale.lua" "$BASE_URL" \
         | grep -E '^--|Requests/sec|Latency|99%'
     "$here/check.sh" "$product"
 done

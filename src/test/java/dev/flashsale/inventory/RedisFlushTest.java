@@ -1,12 +1,8 @@
 package dev.flashsale.inventory;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -38,7 +34,7 @@ class RedisFlushTest extends IntegrationTest {
         assertThat(redisBuyers(product)).isEqualTo(30);
         assertThat(buy(product, "early-7").code()).as("a buyer from before the flush").isEqualTo("ALREADY_PURCHASED");
 
-        Map<String, AtomicInteger> outcomes = race(product, 200, "late-");
+        Map<String, AtomicInteger> outcomes = race(product, 200, i -> "late-" + i);
         assertThat(outcomes.get("201").get()).isEqualTo(70);
         assertThat(outcomes.get("409 SOLD_OUT").get()).isEqualTo(130);
         assertThat(completedOrders(product)).isEqualTo(100);
@@ -66,11 +62,11 @@ class RedisFlushTest extends IntegrationTest {
                 .update();
         int sold;
         try (ExecutorService waves = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Map<String, AtomicInteger>> first = waves.submit(() -> race(product, 300, "first-"));
+            Future<Map<String, AtomicInteger>> first = waves.submit(() -> race(product, 300, i -> "first-" + i));
             await().pollInterval(Duration.ofMillis(5)).until(() -> redisStock(product) == 0);
             long committedAtFlush = completedOrders(product);
             flushRedis();
-            Future<Map<String, AtomicInteger>> second = waves.submit(() -> race(product, 300, "second-"));
+            Future<Map<String, AtomicInteger>> second = waves.submit(() -> race(product, 300, i -> "second-" + i));
 
             Map<String, AtomicInteger> firstWave = first.get();
             Map<String, AtomicInteger> secondWave = second.get();
@@ -87,15 +83,11 @@ class RedisFlushTest extends IntegrationTest {
         }
 
         // whatever a refused or failed attempt gave back is sold now, and not one unit more
-        Map<String, AtomicInteger> third = race(product, 100, "third-");
+        Map<String, AtomicInteger> third = race(product, 100, i -> "third-" + i);
         assertThat(sold + count(third, "201")).isEqualTo(100);
         assertThat(third).containsKey("409 SOLD_OUT");
         assertThat(completedOrders(product)).isEqualTo(100);
         assertInvariantsHold(product);
-    }
-
-    private static int count(Map<String, AtomicInteger> outcomes, String key) {
-        return outcomes.getOrDefault(key, new AtomicInteger()).get();
     }
 
     private void flushRedis() {
@@ -103,30 +95,5 @@ class RedisFlushTest extends IntegrationTest {
             c.serverCommands().flushDb();
             return null;
         }, true);
-    }
-
-    private Map<String, AtomicInteger> race(UUID product, int users, String prefix) {
-        Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
-        CountDownLatch start = new CountDownLatch(1);
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < users; i++) {
-                String user = prefix + i;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    Api.Reply reply = buy(product, user);
-                    String key = reply.status() == 201 ? "201" : reply.status() + " " + reply.code();
-                    outcomes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        return outcomes;
     }
 }

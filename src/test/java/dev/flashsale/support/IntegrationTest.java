@@ -2,9 +2,19 @@ package dev.flashsale.support;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 import dev.flashsale.FlashSaleApplication;
 import tools.jackson.databind.JsonNode;
@@ -72,6 +82,42 @@ public abstract class IntegrationTest {
         Api.Reply reply = api.get("/api/v1/sale/status/" + productId);
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         return reply.data();
+    }
+
+    /**
+     * Fires one purchase per user at once (released together by a latch) and counts the answers:
+     * "201", or status and problem code ("409 SOLD_OUT").
+     */
+    protected Map<String, AtomicInteger> race(UUID product, int attempts, IntFunction<String> userOf) {
+        Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < attempts; i++) {
+                String user = userOf.apply(i);
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    Api.Reply reply = buy(product, user);
+                    String key = reply.status() == 201 ? "201" : reply.status() + " " + reply.code();
+                    outcomes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        return outcomes;
+    }
+
+    protected static int count(Map<String, AtomicInteger> outcomes, String key) {
+        return outcomes.getOrDefault(key, new AtomicInteger()).get();
     }
 
     // --- what the stores say -----------------------------------------------------------------

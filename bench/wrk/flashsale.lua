@@ -1,7 +1,10 @@
--- POST /api/v1/sale/purchase for one product, counting answers by status and problem code.
--- Users: MODE=new (default) gives every request a new user; MODE=pool reuses USERS users at
--- random (the duplicate storm). Identity travels in X-User-Id (trusted-header mode).
---   PRODUCT_ID=<uuid> [MODE=new|pool] [USERS=500] [RUN=<tag>] wrk -s purchase.lua <base-url>
+-- wrk script for the flash-sale API, counting answers by status and problem code.
+--   PRODUCT_ID=<uuid> [SCENARIO=purchase|status] [MODE=new|pool] [USERS=500] [RUN=<tag>] \
+--       wrk -s flashsale.lua <base-url>
+-- purchase: POST /api/v1/sale/purchase; MODE=new (default) gives every request a new user,
+--           MODE=pool reuses USERS users at random (the duplicate storm). Identity travels in
+--           X-User-Id (trusted-header mode).
+-- status:   GET /api/v1/sale/status/<PRODUCT_ID>.
 local threads = {}
 
 function setup(thread)
@@ -11,6 +14,7 @@ end
 
 function init(args)
     product = os.getenv("PRODUCT_ID") or error("set PRODUCT_ID")
+    scenario = os.getenv("SCENARIO") or "purchase"
     mode = os.getenv("MODE") or "new"
     users = tonumber(os.getenv("USERS") or "500")
     prefix = (os.getenv("RUN") or tostring(os.time())) .. "-t" .. thread_id .. "-"
@@ -19,9 +23,13 @@ function init(args)
     codes = {}
     math.randomseed(os.time() + thread_id)
     body = '{"productId":"' .. product .. '"}'
+    status_path = "/api/v1/sale/status/" .. product
 end
 
 function request()
+    if scenario == "status" then
+        return wrk.format("GET", status_path)
+    end
     counter = counter + 1
     local user
     if mode == "pool" then
@@ -35,9 +43,11 @@ end
 
 function response(status, headers, resp)
     statuses[status] = (statuses[status] or 0) + 1
-    local code = string.match(resp, '"code":"([A-Z_]+)"')
-    if code then
-        codes[code] = (codes[code] or 0) + 1
+    if status >= 400 then
+        local code = string.match(resp, '"code":"([A-Z_]+)"')
+        if code then
+            codes[code] = (codes[code] or 0) + 1
+        end
     end
 end
 
