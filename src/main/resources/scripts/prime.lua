@@ -1,18 +1,31 @@
--- Install a product's sale state rebuilt from PostgreSQL, unless another instance already did.
+-- Install a product's sale state rebuilt from PostgreSQL.
 -- The buyers and free units were written beforehand into the temporary keys (same hash tag).
 -- KEYS: 1 sale  2 stock  3 buyers  4 pending  5 free units  6 temporary buyers  7 temporary free units
 -- ARGV: 1 start ms  2 end ms  3 per-user limit  4 total  5 highest unit issued  6 stock
--- Returns 1 if installed, 0 if the state was already there.
-if redis.call('EXISTS', KEYS[1]) == 1 then
+--       7 guard: '' installs only if no state is there (warm-up); a number installs over the
+--         existing state only if nothing is pending and the stock still has that value (the
+--         reconciler's rebuild of a quiet product)
+-- Returns 1 if installed, 0 if not.
+local install
+if ARGV[7] == '' then
+    install = redis.call('EXISTS', KEYS[1]) == 0
+else
+    install = redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HLEN', KEYS[4]) == 0
+        and redis.call('GET', KEYS[2]) == ARGV[7]
+end
+if not install then
     redis.call('DEL', KEYS[6], KEYS[7])
     return 0
 end
 redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+-- the staging keys expire (in case a warm-up dies half-way); what they become must not
 if redis.call('EXISTS', KEYS[6]) == 1 then
     redis.call('RENAME', KEYS[6], KEYS[3])
+    redis.call('PERSIST', KEYS[3])
 end
 if redis.call('EXISTS', KEYS[7]) == 1 then
     redis.call('RENAME', KEYS[7], KEYS[5])
+    redis.call('PERSIST', KEYS[5])
 end
 redis.call('SET', KEYS[2], ARGV[6])
 redis.call('HSET', KEYS[1], 'start', ARGV[1], 'end', ARGV[2], 'limit', ARGV[3], 'total', ARGV[4], 'issued', ARGV[5])

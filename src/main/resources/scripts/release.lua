@@ -1,17 +1,22 @@
--- Undo a reservation whose order did not commit. Idempotent: only a reservation still pending
--- (and, if given, exactly the expected one) is released.
+-- Settle a pending reservation: its order committed (CONFIRM) or did not (the other modes).
+-- Idempotent: only a reservation still pending (and, if given, exactly the expected one) is settled.
 -- KEYS: 1 stock  2 buyers  3 pending  4 free units
 -- ARGV: 1 user  2 expected pending entry, or '' for whatever is pending
 --       3 mode: 'RESTORE'        nothing was bought: the user may buy again, the units go back
 --               'KEEP_BUYER'     the user already holds an order: units go back, the user stays a buyer
 --               'DISCARD_UNITS'  the units belong to another order: the user may buy again, the
 --                                units are not handed out again (stock stays down)
--- Returns 1 if released, 0 if there was nothing (or something else) pending.
+--               'CONFIRM'        the order committed: only the pending mark goes
+-- Returns 1 if settled, 0 if there was nothing (or something else) pending.
 local entry = redis.call('HGET', KEYS[3], ARGV[1])
 if not entry or (ARGV[2] ~= '' and entry ~= ARGV[2]) then
     return 0
 end
 redis.call('HDEL', KEYS[3], ARGV[1])
+if ARGV[3] == 'CONFIRM' then
+    redis.call('SADD', KEYS[2], ARGV[1])
+    return 1
+end
 local _, qty, units = string.match(entry, '^(%d+):(%d+):(.*)$')
 if ARGV[3] ~= 'KEEP_BUYER' then
     redis.call('SREM', KEYS[2], ARGV[1])

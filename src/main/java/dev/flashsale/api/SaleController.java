@@ -1,6 +1,7 @@
 package dev.flashsale.api;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,6 +28,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -91,10 +93,13 @@ class SaleController {
     @ApiResponse(responseCode = "200", description = "the sales (at most 100)")
     Envelope<List<SaleView>> products() {
         List<Product> products = catalog.liveAndUpcoming(100);
-        Map<UUID, Integer> available = inventory.available(products);
-        return Envelope.ok(products.stream()
-                .map(p -> SaleView.of(p, available.get(p.id()), clock.instant()))
-                .toList());
+        Instant now = clock.instant();
+        try {
+            Map<UUID, Integer> available = inventory.available(products);
+            return Envelope.ok(products.stream().map(p -> SaleView.of(p, available.get(p.id()), now)).toList());
+        } catch (DataAccessException redisDown) {
+            return Envelope.ok(products.stream().map(p -> SaleView.fromDatabase(p, now)).toList());
+        }
     }
 
     @PostMapping("/purchase")
@@ -147,8 +152,13 @@ class SaleController {
         return ResponseEntity.ok(Envelope.ok(new UserStatusView(productId, userId, order != null, order)));
     }
 
+    /** Live stock from Redis; while Redis is unavailable, PostgreSQL's view instead of a failure. */
     private SaleView view(Product product) {
-        return SaleView.of(product, inventory.available(product), clock.instant());
+        try {
+            return SaleView.of(product, inventory.available(product), clock.instant());
+        } catch (DataAccessException redisDown) {
+            return SaleView.fromDatabase(catalog.load(product.id()).orElse(product), clock.instant());
+        }
     }
 
     private static ResponseEntity<?> productNotFound() {

@@ -22,11 +22,23 @@ public record SaleView(
         BigDecimal price,
         int perUserLimit,
         Instant saleStartAt,
-        Instant saleEndAt) {
+        Instant saleEndAt,
+        @Schema(description = "true while Redis is unavailable: the stock then comes from PostgreSQL's sold "
+                + "counter, which may lag by the outbox backlog; purchases are refused meanwhile (503)")
+        boolean degraded) {
 
     static SaleView of(Product p, int available, Instant now) {
+        return of(p, available, now, false);
+    }
+
+    static SaleView of(Product p, int available, Instant now, boolean degraded) {
         return new SaleView(p.id(), p.name(), p.description(), p.stateAt(now).name().toLowerCase(Locale.ROOT),
                 available <= 0, available, p.totalQuantity(), p.totalQuantity() - available, p.price(),
-                p.perUserLimit(), p.saleStartAt(), p.saleEndAt());
+                p.perUserLimit(), p.saleStartAt(), p.saleEndAt(), degraded);
+    }
+
+    /** The view from PostgreSQL alone, for when Redis cannot be reached. */
+    static SaleView fromDatabase(Product p, Instant now) {
+        return of(p, Math.max(0, p.totalQuantity() - p.soldQuantity()), now, true);
     }
 }

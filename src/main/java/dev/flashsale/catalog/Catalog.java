@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -11,40 +12,45 @@ import java.util.UUID;
 
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
 /**
- * The products on sale. Reads of one product are served from a short-lived local cache (the
- * definition changes rarely; live stock comes from the inventory, not from here).
+ * The products on sale. Reads of one product are served from a local cache refreshed every
+ * {@code cache-ttl} (the definition changes rarely; live stock comes from the inventory, not
+ * from here), which also carries the status page through a PostgreSQL outage.
  */
 @Service
 public class Catalog {
 
     private static final TimeBasedEpochGenerator IDS = Generators.timeBasedEpochGenerator();
+    private static final Duration STALE_FOR = Duration.ofMinutes(10);
     private static final String COLUMNS = """
             id, name, description, price, total_quantity, sold_quantity, per_user_limit,
             sale_start_at, sale_end_at, created_at, updated_at""";
 
     private final JdbcClient jdbc;
     private final Clock clock;
-    private final Cache<UUID, Optional<Product>> byId;
+    private final LoadingCache<UUID, Optional<Product>> byId;
 
     Catalog(JdbcClient jdbc, Clock clock, CatalogProperties properties) {
         this.jdbc = jdbc;
         this.clock = clock;
+        // Refreshed in the background once older than the TTL; while PostgreSQL cannot be reached
+        // the last known definition keeps being served (for at most STALE_FOR).
         this.byId = Caffeine.newBuilder()
-                .expireAfterWrite(properties.cacheTtl())
+                .refreshAfterWrite(properties.cacheTtl())
+                .expireAfterWrite(STALE_FOR.compareTo(properties.cacheTtl()) > 0 ? STALE_FOR : properties.cacheTtl())
                 .maximumSize(100_000)
-                .build();
+                .build(this::load);
     }
 
     /** The product, from the local cache when fresh enough. Unknown ids are cached too (as empty). */
     public Optional<Product> find(UUID id) {
-        return byId.get(id, this::load);
+        return byId.get(id);
     }
 
     /** The product as PostgreSQL has it now. */
@@ -74,6 +80,15 @@ public class Catalog {
     public List<Product> liveAndUpcoming(int limit) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE sale_end_at > ? ORDER BY sale_start_at, id LIMIT ?")
                 .param(Timestamp.from(clock.instant()))
+                .param(limit)
+                .query(Catalog::product)
+                .list();
+    }
+
+    /** Products whose sale is live, upcoming, or ended after the given moment. */
+    public List<Product> endingAfter(Instant moment, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE sale_end_at > ? ORDER BY sale_start_at, id LIMIT ?")
+                .param(Timestamp.from(moment))
                 .param(limit)
                 .query(Catalog::product)
                 .list();
@@ -128,6 +143,13 @@ public class Catalog {
     public void addSold(UUID id, int quantity) {
         jdbc.sql("UPDATE products SET sold_quantity = sold_quantity + ? WHERE id = ?")
                 .params(quantity, id)
+                .update();
+    }
+
+    /** Sets the sold counter (the reconciler's repair); returns how many rows changed (0 or 1). */
+    public int correctSold(UUID id, int soldQuantity) {
+        return jdbc.sql("UPDATE products SET sold_quantity = ? WHERE id = ? AND sold_quantity <> ?")
+                .params(soldQuantity, id, soldQuantity)
                 .update();
     }
 

@@ -1,5 +1,10 @@
 package dev.flashsale.counters;
 
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.ordering.OrderPlaced;
 
@@ -41,5 +46,38 @@ public class SoldCounter {
             catalog.addSold(order.productId(), order.quantity());
         }
         return recorded == 1;
+    }
+
+    /** Units counted so far (the ledger), which {@code sold_quantity} must equal. */
+    public long countedQuantity(UUID productId) {
+        return jdbc.sql("SELECT coalesce(sum(quantity), 0) FROM sold_counter_ledger WHERE product_id = ?")
+                .param(productId).query(Long.class).single();
+    }
+
+    /**
+     * The reconciler's repair: counts completed orders older than {@code olderThan} that were
+     * never counted and have no delivery pending in the outbox (their event was lost), then sets
+     * {@code sold_quantity} to the ledger's sum if it differs. Orders still in the outbox are left
+     * to it, so nothing is counted twice.
+     *
+     * @return units this repair counted
+     */
+    @Transactional
+    public int repair(UUID productId, Instant olderThan) {
+        List<Integer> counted = jdbc.sql("""
+                INSERT INTO sold_counter_ledger (order_id, product_id, quantity)
+                SELECT o.id, o.product_id, o.quantity FROM orders o
+                WHERE o.product_id = ? AND o.status = 'completed' AND o.created_at < ?
+                  AND NOT EXISTS (SELECT 1 FROM sold_counter_ledger l WHERE l.order_id = o.id)
+                  AND NOT EXISTS (SELECT 1 FROM event_publication e
+                                  WHERE e.completion_date IS NULL AND e.serialized_event LIKE '%' || o.id::text || '%')
+                ON CONFLICT (order_id) DO NOTHING
+                RETURNING quantity""")
+                .params(productId, Timestamp.from(olderThan))
+                .query(Integer.class)
+                .list();
+        int units = counted.stream().mapToInt(Integer::intValue).sum();
+        catalog.correctSold(productId, (int) countedQuantity(productId));
+        return units;
     }
 }

@@ -3,9 +3,12 @@ package dev.flashsale.inventory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import dev.flashsale.catalog.Product;
@@ -19,16 +22,23 @@ import org.springframework.stereotype.Service;
  *
  * <p>Concurrency contract: every check-and-change is one Lua script, so any number of instances
  * and threads may call any method at once; nothing here locks. A product's Redis state that is
- * missing (flushed, restarted, evicted) is rebuilt from PostgreSQL before it is used.
+ * missing (flushed, restarted, evicted) is rebuilt from PostgreSQL before it is used. Every Redis
+ * call goes through the "redis" circuit breaker ({@link RedisCalls}).
  */
 @Service
 public class Inventory {
 
+    /** Products whose Redis state PostgreSQL contradicted; the reconciler looks at them first. */
+    static final String FLAGGED = "fs:reconcile";
+    private static final int CHUNK = 1_000;
+
     private final StringRedisTemplate redis;
+    private final RedisCalls calls;
     private final WarmUp warmUp;
 
-    Inventory(StringRedisTemplate redis, WarmUp warmUp) {
+    Inventory(StringRedisTemplate redis, RedisCalls calls, WarmUp warmUp) {
         this.redis = redis;
+        this.calls = calls;
         this.warmUp = warmUp;
     }
 
@@ -54,11 +64,8 @@ public class Inventory {
         }
         String outcome = (String) reply.getFirst();
         return switch (outcome) {
-            case "RESERVED" -> {
-                String pending = (String) reply.get(2);
-                yield new ReserveResult(ReserveOutcome.RESERVED,
-                        reservation(product.id(), userId, pending), number(reply.get(1)), -1);
-            }
+            case "RESERVED" -> new ReserveResult(ReserveOutcome.RESERVED,
+                    reservation(product.id(), userId, (String) reply.get(2)), number(reply.get(1)), -1);
             case "INSUFFICIENT_STOCK" ->
                     new ReserveResult(ReserveOutcome.INSUFFICIENT_STOCK, null, number(reply.get(1)), -1);
             case "LIMIT_EXCEEDED" -> new ReserveResult(ReserveOutcome.LIMIT_EXCEEDED, null, -1, number(reply.get(1)));
@@ -68,46 +75,47 @@ public class Inventory {
     }
 
     private List<?> runReserve(SaleKeys keys, String userId, int quantity, String nowMs) {
-        return redis.execute(SaleScripts.RESERVE, keys.all(), userId, Integer.toString(quantity), nowMs);
+        return calls.call(() -> redis.execute(SaleScripts.RESERVE, keys.all(), userId, Integer.toString(quantity), nowMs));
     }
 
     /** The order committed: the reservation is no longer pending. */
     public void confirm(Reservation reservation) {
-        redis.opsForHash().delete(SaleKeys.of(reservation.productId()).pending(), reservation.userId());
+        calls.call(() -> redis.opsForHash().delete(SaleKeys.of(reservation.productId()).pending(), reservation.userId()));
     }
 
     /**
-     * Undoes a reservation whose order did not commit. Idempotent, and a no-op if the reservation
-     * is no longer pending (already confirmed, released, or lost with a Redis restart).
+     * Settles a pending reservation: undoes it (its order did not commit) or, with
+     * {@link ReleaseReason#CONFIRMED}, only drops its pending mark. Idempotent, and a no-op if that
+     * exact reservation is no longer pending (already settled, or lost with a Redis restart).
      *
-     * @return whether this call released it
+     * @return whether this call settled it
      */
     public boolean release(Reservation reservation, ReleaseReason reason) {
         SaleKeys keys = SaleKeys.of(reservation.productId());
-        Long released = redis.execute(SaleScripts.RELEASE,
+        Long released = calls.call(() -> redis.execute(SaleScripts.RELEASE,
                 List.of(keys.stock(), keys.buyers(), keys.pending(), keys.free()),
-                reservation.userId(), reservation.pending(), reason.scriptMode);
+                reservation.userId(), reservation.pending(), reason.scriptMode));
         return released != null && released == 1L;
     }
 
     /** Units a product has left, live. */
     public int available(Product product) {
-        String stock = redis.opsForValue().get(SaleKeys.of(product.id()).stock());
+        String stock = calls.call(() -> redis.opsForValue().get(SaleKeys.of(product.id()).stock()));
         if (stock == null) {
             warmUp.ensure(product);
-            stock = redis.opsForValue().get(SaleKeys.of(product.id()).stock());
+            stock = calls.call(() -> redis.opsForValue().get(SaleKeys.of(product.id()).stock()));
         }
         return stock == null ? 0 : Integer.parseInt(stock);
     }
 
     /** Units left for several products, read in one pipelined round trip. */
     public Map<UUID, Integer> available(List<Product> products) {
-        List<Object> stocks = redis.executePipelined((RedisCallback<Object>) c -> {
+        List<Object> stocks = calls.call(() -> redis.executePipelined((RedisCallback<Object>) c -> {
             for (Product p : products) {
                 c.stringCommands().get(SaleKeys.of(p.id()).stock().getBytes(StandardCharsets.UTF_8));
             }
             return null;
-        });
+        }));
         Map<UUID, Integer> result = new LinkedHashMap<>();
         for (int i = 0; i < products.size(); i++) {
             Object stock = stocks.get(i);
@@ -117,11 +125,6 @@ public class Inventory {
         return result;
     }
 
-    /** Is the user recorded as a buyer (or holding a reservation) in Redis? */
-    public boolean isBuyer(UUID productId, String userId) {
-        return Boolean.TRUE.equals(redis.opsForSet().isMember(SaleKeys.of(productId).buyers(), userId));
-    }
-
     /** Installs the product's sale state from PostgreSQL if Redis has none. */
     public void ensureReady(Product product) {
         warmUp.ensure(product);
@@ -129,10 +132,10 @@ public class Inventory {
 
     /** Pushes a changed window or per-user limit to Redis (if the sale's state is there). */
     public void define(Product product) {
-        redis.execute(SaleScripts.DEFINE_SALE, List.of(SaleKeys.of(product.id()).sale()),
+        calls.call(() -> redis.execute(SaleScripts.DEFINE_SALE, List.of(SaleKeys.of(product.id()).sale()),
                 Long.toString(product.saleStartAt().toEpochMilli()),
                 Long.toString(product.saleEndAt().toEpochMilli()),
-                Integer.toString(product.perUserLimit()));
+                Integer.toString(product.perUserLimit())));
     }
 
     /**
@@ -142,8 +145,8 @@ public class Inventory {
     public StockChange changeTotal(Product product, int newTotal) {
         warmUp.ensure(product);
         SaleKeys keys = SaleKeys.of(product.id());
-        List<?> reply = redis.execute(SaleScripts.CHANGE_STOCK, List.of(keys.sale(), keys.stock(), keys.free()),
-                Integer.toString(newTotal));
+        List<?> reply = calls.call(() -> redis.execute(SaleScripts.CHANGE_STOCK,
+                List.of(keys.sale(), keys.stock(), keys.free()), Integer.toString(newTotal)));
         return switch ((String) reply.getFirst()) {
             case "CHANGED" -> new StockChange(StockChange.Outcome.CHANGED, number(reply.get(2)), number(reply.get(1)));
             case "BELOW_SOLD" -> new StockChange(StockChange.Outcome.BELOW_SOLD, number(reply.get(1)), -1);
@@ -152,15 +155,120 @@ public class Inventory {
         };
     }
 
+    // --- for the audit and the reconciler ---------------------------------------------------
+
+    /** The Redis clock, which judges reservations' ages as it judges sale windows. */
+    public Instant redisTime() {
+        Long ms = calls.call(() -> redis.execute(c -> c.serverCommands().time(), true));
+        return Instant.ofEpochMilli(ms);
+    }
+
+    /** The product's state in Redis, read in one pipelined round trip. */
+    public RedisSaleState state(UUID productId) {
+        SaleKeys keys = SaleKeys.of(productId);
+        List<Object> replies = calls.call(() -> redis.executePipelined((RedisCallback<Object>) c -> {
+            c.hashCommands().hMGet(bytes(keys.sale()), bytes("total"), bytes("issued"));
+            c.stringCommands().get(bytes(keys.stock()));
+            c.zSetCommands().zCard(bytes(keys.free()));
+            c.setCommands().sCard(bytes(keys.buyers()));
+            c.hashCommands().hGetAll(bytes(keys.pending()));
+            return null;
+        }));
+        List<?> sale = (List<?>) replies.get(0);
+        if (sale.getFirst() == null) {
+            return new RedisSaleState(false, 0, 0, 0, 0, 0, List.of());
+        }
+        List<Reservation> pending = new ArrayList<>();
+        ((Map<?, ?>) replies.get(4)).forEach((user, entry) ->
+                pending.add(reservation(productId, user.toString(), entry.toString())));
+        return new RedisSaleState(true, Integer.parseInt(sale.get(0).toString()),
+                replies.get(1) == null ? 0 : Integer.parseInt(replies.get(1).toString()),
+                sale.get(1) == null ? 0 : Integer.parseInt(sale.get(1).toString()),
+                ((Number) replies.get(2)).intValue(), ((Number) replies.get(3)).longValue(), pending);
+    }
+
+    /** Of the given users, those Redis does not have as buyers. */
+    public List<String> missingBuyers(UUID productId, List<String> users) {
+        String key = SaleKeys.of(productId).buyers();
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < users.size(); i += CHUNK) {
+            List<String> chunk = users.subList(i, Math.min(i + CHUNK, users.size()));
+            Map<Object, Boolean> members = calls.call(() -> redis.opsForSet().isMember(key, chunk.toArray()));
+            chunk.stream().filter(u -> !Boolean.TRUE.equals(members.get(u))).forEach(missing::add);
+        }
+        return missing;
+    }
+
+    /** Released unit numbers waiting to be handed out again. */
+    public Set<Integer> freeUnits(UUID productId) {
+        Set<String> free = calls.call(() -> redis.opsForZSet().range(SaleKeys.of(productId).free(), 0, -1));
+        Set<Integer> units = new TreeSet<>();
+        if (free != null) {
+            free.forEach(u -> units.add(Integer.parseInt(u)));
+        }
+        return units;
+    }
+
+    /**
+     * Repairs Redis against what PostgreSQL has committed, safely while the sale goes on (see
+     * {@code repair.lua}): buyers restored, committed units never free, unit numbers nobody holds
+     * below the highest committed one freed, and the stock recomputed from the units.
+     *
+     * @param suspectUnits committed units that Redis has as free or above its issued mark
+     * @return what changed, or null when Redis has no state for the product
+     */
+    public RepairResult repair(UUID productId, int highestCommittedUnit, List<String> missingBuyers,
+                               Collection<Integer> suspectUnits) {
+        SaleKeys keys = SaleKeys.of(productId);
+        List<String> args = new ArrayList<>();
+        args.add(Integer.toString(highestCommittedUnit));
+        args.add(Integer.toString(missingBuyers.size()));
+        args.addAll(missingBuyers);
+        args.add(Integer.toString(suspectUnits.size()));
+        suspectUnits.forEach(u -> args.add(Integer.toString(u)));
+        List<?> reply = calls.call(() -> redis.execute(SaleScripts.REPAIR,
+                List.of(keys.sale(), keys.stock(), keys.buyers(), keys.pending(), keys.free()), args.toArray()));
+        if (number(reply.getFirst()) < 0) {
+            return null;
+        }
+        return new RepairResult(number(reply.get(0)), number(reply.get(1)), number(reply.get(2)),
+                number(reply.get(3)), number(reply.get(4)));
+    }
+
+    /**
+     * Rebuilds the product's Redis state from PostgreSQL over the existing one, but only if the
+     * product is quiet: nothing pending and the stock still {@code expectedStock}.
+     */
+    public boolean rebuildIfQuiet(Product product, int expectedStock) {
+        return warmUp.rebuild(product, expectedStock);
+    }
+
+    /** Marks a product for the reconciler (PostgreSQL contradicted its Redis state). */
+    public void flag(UUID productId) {
+        calls.call(() -> redis.opsForSet().add(FLAGGED, productId.toString()));
+    }
+
+    /** Takes the flagged products off the list. */
+    public List<UUID> takeFlagged() {
+        List<String> flagged = calls.call(() -> redis.opsForSet().pop(FLAGGED, 1_000));
+        return flagged == null ? List.of() : flagged.stream().map(UUID::fromString).toList();
+    }
+
     private static Reservation reservation(UUID productId, String userId, String pending) {
         // pending = "reservedAtMs:quantity:unit,unit,..." as written by reserve.lua
         String[] parts = pending.split(":", 3);
         List<Integer> units = new ArrayList<>();
         for (String unit : parts[2].split(",")) {
-            units.add(Integer.parseInt(unit));
+            if (!unit.isEmpty()) {
+                units.add(Integer.parseInt(unit));
+            }
         }
         return new Reservation(productId, userId, Integer.parseInt(parts[1]), List.copyOf(units),
                 Instant.ofEpochMilli(Long.parseLong(parts[0])), pending);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static int number(Object value) {

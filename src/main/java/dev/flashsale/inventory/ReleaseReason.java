@@ -1,7 +1,9 @@
 package dev.flashsale.inventory;
 
-/** Why a reservation is undone; it decides what goes back into the sale. */
+/** How a pending reservation is settled; it decides what goes back into the sale. */
 public enum ReleaseReason {
+    /** The order committed (found by the reconciler): only the pending mark goes. */
+    CONFIRMED("CONFIRM"),
     /** The order did not commit: the units go back and the user may try again. */
     NOT_COMMITTED("RESTORE"),
     /** PostgreSQL already holds an order of this user: the units go back, the user stays a buyer. */

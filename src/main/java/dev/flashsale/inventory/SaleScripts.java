@@ -15,6 +15,8 @@ final class SaleScripts {
     @SuppressWarnings("rawtypes")
     static final RedisScript<List> CHANGE_STOCK = script("change-stock.lua", List.class);
     static final RedisScript<Long> DEFINE_SALE = script("define-sale.lua", Long.class);
+    @SuppressWarnings("rawtypes")
+    static final RedisScript<List> REPAIR = script("repair.lua", List.class);
 
     private SaleScripts() {
     }

@@ -1,5 +1,6 @@
 package dev.flashsale.inventory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
@@ -31,14 +32,17 @@ class WarmUp {
 
     private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
     private static final int CHUNK = 1_000;
+    private static final Duration STAGING_TTL = Duration.ofMinutes(10);
 
     private final StringRedisTemplate redis;
+    private final RedisCalls calls;
     private final CommittedSales committedSales;
     private final Catalog catalog;
     private final ConcurrentHashMap<UUID, ReentrantLock> locks = new ConcurrentHashMap<>();
 
-    WarmUp(StringRedisTemplate redis, CommittedSales committedSales, Catalog catalog) {
+    WarmUp(StringRedisTemplate redis, RedisCalls calls, CommittedSales committedSales, Catalog catalog) {
         this.redis = redis;
+        this.calls = calls;
         this.committedSales = committedSales;
         this.catalog = catalog;
     }
@@ -46,23 +50,36 @@ class WarmUp {
     /** Makes sure the product's sale state is in Redis; returns whether this call installed it. */
     boolean ensure(Product product) {
         SaleKeys keys = SaleKeys.of(product.id());
-        if (Boolean.TRUE.equals(redis.hasKey(keys.sale()))) {
+        if (present(keys)) {
             return false;
         }
         ReentrantLock lock = locks.computeIfAbsent(product.id(), id -> new ReentrantLock());
         lock.lock();
         try {
-            if (Boolean.TRUE.equals(redis.hasKey(keys.sale()))) {
+            if (present(keys)) {
                 return false;
             }
             // the definition as PostgreSQL has it now, not as a cache last saw it
-            return install(catalog.load(product.id()).orElse(product), keys);
+            return install(catalog.load(product.id()).orElse(product), keys, "");
         } finally {
             lock.unlock();
         }
     }
 
-    private boolean install(Product product, SaleKeys keys) {
+    /**
+     * Rebuilds the state over the existing one, if the product is quiet: nothing pending and the
+     * stock still {@code expectedStock} when the new state is swapped in.
+     */
+    boolean rebuild(Product product, int expectedStock) {
+        return install(catalog.load(product.id()).orElse(product), SaleKeys.of(product.id()),
+                Integer.toString(expectedStock));
+    }
+
+    private boolean present(SaleKeys keys) {
+        return Boolean.TRUE.equals(calls.call(() -> redis.hasKey(keys.sale())));
+    }
+
+    private boolean install(Product product, SaleKeys keys, String guard) {
         SoldUnits sold = committedSales.soldUnits(product.id());
         String token = UUID.randomUUID().toString();
         String stagedBuyers = keys.staging(token, "buyers");
@@ -70,7 +87,7 @@ class WarmUp {
 
         for (int i = 0; i < sold.buyers().size(); i += CHUNK) {
             List<String> chunk = sold.buyers().subList(i, Math.min(i + CHUNK, sold.buyers().size()));
-            redis.opsForSet().add(stagedBuyers, chunk.toArray(String[]::new));
+            calls.call(() -> redis.opsForSet().add(stagedBuyers, chunk.toArray(String[]::new)));
         }
         BitSet used = new BitSet();
         sold.units().forEach(used::set);
@@ -86,21 +103,26 @@ class WarmUp {
             for (int unit : free.subList(i, Math.min(i + CHUNK, free.size()))) {
                 tuples.add(TypedTuple.of(Integer.toString(unit), (double) unit));
             }
-            redis.opsForZSet().add(stagedFree, tuples);
+            calls.call(() -> redis.opsForZSet().add(stagedFree, tuples));
         }
 
+        calls.call(() -> {
+            redis.expire(stagedBuyers, STAGING_TTL);
+            return redis.expire(stagedFree, STAGING_TTL);
+        });
         int stock = Math.max(0, product.totalQuantity() - sold.quantity());
-        Long installed = redis.execute(SaleScripts.PRIME,
+        Long installed = calls.call(() -> redis.execute(SaleScripts.PRIME,
                 List.of(keys.sale(), keys.stock(), keys.buyers(), keys.pending(), keys.free(), stagedBuyers, stagedFree),
                 Long.toString(product.saleStartAt().toEpochMilli()),
                 Long.toString(product.saleEndAt().toEpochMilli()),
                 Integer.toString(product.perUserLimit()),
                 Integer.toString(product.totalQuantity()),
                 Integer.toString(highest),
-                Integer.toString(stock));
+                Integer.toString(stock),
+                guard));
         boolean done = installed != null && installed == 1L;
         if (done) {
-            log.info("inventory warmed up product={} stock={} buyers={} unitsSold={}",
+            log.info("inventory {} product={} stock={} buyers={} unitsSold={}", guard.isEmpty() ? "warmed up" : "rebuilt",
                     product.id(), stock, sold.buyers().size(), sold.units().size());
         }
         return done;

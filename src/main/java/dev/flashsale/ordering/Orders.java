@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -48,6 +49,42 @@ public class Orders implements CommittedSales {
                 .params(productId, userId)
                 .query(Orders::order)
                 .optional();
+    }
+
+    /** What the orders of a product say, for the audit (one statement, one snapshot). */
+    public OrderStats stats(UUID productId) {
+        return jdbc.sql("""
+                SELECT
+                  (SELECT count(*) FROM orders WHERE product_id = :p AND status = 'completed') AS orders,
+                  (SELECT coalesce(sum(quantity), 0) FROM orders WHERE product_id = :p AND status = 'completed') AS quantity,
+                  (SELECT count(DISTINCT user_id) FROM orders WHERE product_id = :p AND status = 'completed') AS buyers,
+                  (SELECT count(*) FROM order_units WHERE product_id = :p) AS units,
+                  (SELECT count(DISTINCT unit_no) FROM order_units WHERE product_id = :p) AS distinct_units,
+                  (SELECT count(*) FROM order_units u JOIN products p ON p.id = u.product_id
+                     WHERE u.product_id = :p AND (u.unit_no < 1 OR u.unit_no > p.total_quantity)) AS units_out_of_range,
+                  (SELECT count(*) FROM orders o JOIN products p ON p.id = o.product_id
+                     WHERE o.product_id = :p AND o.status = 'completed' AND o.quantity > p.per_user_limit) AS above_limit""")
+                .param("p", productId)
+                .query((rs, n) -> new OrderStats(rs.getLong("orders"), rs.getLong("quantity"), rs.getLong("buyers"),
+                        rs.getLong("units"), rs.getLong("distinct_units"), rs.getLong("units_out_of_range"),
+                        rs.getLong("above_limit")))
+                .single();
+    }
+
+    /** Whether an order with this id is in the table (a write whose outcome was not known did commit). */
+    boolean exists(UUID orderId) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM orders WHERE id = ?)").param(orderId).query(Boolean.class).single();
+    }
+
+    /** Of the given users, those holding a completed order of the product. */
+    public List<String> completedBuyers(UUID productId, Collection<String> userIds) {
+        if (userIds.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("SELECT user_id FROM orders WHERE product_id = ? AND status = 'completed' AND user_id = ANY (?::varchar[])")
+                .params(productId, "{" + String.join(",", userIds.stream().map(u -> '"' + u + '"').toList()) + "}")
+                .query(String.class)
+                .list();
     }
 
     /** The user's orders, newest first. */

@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
@@ -13,6 +15,10 @@ import dev.flashsale.inventory.Inventory;
 import dev.flashsale.inventory.ReleaseReason;
 import dev.flashsale.inventory.Reservation;
 import dev.flashsale.inventory.ReserveResult;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.postgresql.util.PSQLException;
@@ -22,19 +28,33 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The purchase use case: reserve in Redis (one script), then commit the order and its OrderPlaced
  * event in one PostgreSQL transaction, then drop the pending mark.
  *
- * <p>Contract: a {@link PurchaseResult.Purchased} is returned only after the commit (I3). If the
- * order does not commit, the reservation is released before the exception leaves this class; if
+ * <p>Contract: a {@link PurchaseResult.Purchased} is returned only after the commit (I3). A
+ * transient failure of the write is retried (a bounded number of times); if the order does not
+ * commit, the reservation is released before the exception leaves this class; if
  * the release itself cannot reach Redis, the pending mark stays for the reconciler (I4). If the
  * database refuses the order as a duplicate or a unit already sold, Redis was wrong: the
- * reservation is released accordingly and the attempt is rejected, never failed.
+ * reservation is released accordingly, the product is flagged for the reconciler, and the
+ * attempt is rejected, never failed. While PostgreSQL is down (the "postgres" circuit breaker is
+ * open) purchases fail at once, before anything is reserved.
  */
 @Service
 public class Purchases {
@@ -46,18 +66,39 @@ public class Purchases {
     private final Inventory inventory;
     private final Orders orders;
     private final TransactionTemplate transaction;
+    private final RetryTemplate retry;
+    private final CircuitBreaker database;
     private final ApplicationEventPublisher events;
     private final Clock clock;
     private final JsonMapper json;
     private final Counter purchased;
     private final Map<PurchaseRejection, Counter> rejected = new EnumMap<>(PurchaseRejection.class);
 
-    Purchases(Catalog catalog, Inventory inventory, Orders orders, TransactionTemplate transaction,
-              ApplicationEventPublisher events, Clock clock, JsonMapper json, MeterRegistry meters) {
+    Purchases(Catalog catalog, Inventory inventory, Orders orders, PlatformTransactionManager transactions,
+              ApplicationEventPublisher events, Clock clock, JsonMapper json, MeterRegistry meters,
+              CircuitBreakerRegistry breakers, OrderingProperties properties) {
         this.catalog = catalog;
         this.inventory = inventory;
         this.orders = orders;
-        this.transaction = transaction;
+        this.transaction = new TransactionTemplate(transactions);
+        this.transaction.setTimeout((int) Math.max(1, properties.writeTimeout().toSeconds()));
+        this.retry = new RetryTemplate(RetryPolicy.builder()
+                .maxRetries(properties.writeRetries())
+                .delay(properties.retryDelay())
+                .multiplier(2)
+                .jitter(properties.retryDelay().dividedBy(2))
+                .predicate(Purchases::isTransient)
+                .build());
+        this.database = breakers.circuitBreaker("postgres", CircuitBreakerConfig.custom()
+                .failureRateThreshold(properties.breakerFailureRate())
+                .slidingWindowSize(properties.breakerWindow())
+                .minimumNumberOfCalls(Math.min(10, properties.breakerWindow()))
+                .waitDurationInOpenState(properties.breakerOpenFor())
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .recordException(Purchases::isOutage)
+                .ignoreExceptions(DataIntegrityViolationException.class)
+                .build());
         this.events = events;
         this.clock = clock;
         this.json = json;
@@ -68,6 +109,10 @@ public class Purchases {
     }
 
     public PurchaseResult purchase(PurchaseRequest request) {
+        if (database.getState() == CircuitBreaker.State.OPEN) {
+            // PostgreSQL is down: reserving would only be undone
+            throw new CannotGetJdbcConnectionException("PostgreSQL is unavailable (circuit breaker open)");
+        }
         Product product = catalog.find(request.productId()).orElse(null);
         if (product == null) {
             return reject(PurchaseRejection.PRODUCT_NOT_FOUND, "Product not found");
@@ -93,13 +138,12 @@ public class Purchases {
         Order order = new Order(IDS.generate(), request.userId(), product.id(), request.quantity(), product.price(),
                 "completed", clock.instant().truncatedTo(ChronoUnit.MICROS));
         try {
-            transaction.executeWithoutResult(status -> {
-                orders.insertCompleted(order, reservation.units(), metadataJson(request));
-                events.publishEvent(new OrderPlaced(order.id(), order.productId(), order.userId(), order.quantity(),
-                        order.unitPrice(), order.createdAt()));
-            });
+            database.executeRunnable(() -> write(order, reservation, metadataJson(request)));
         } catch (DataIntegrityViolationException refused) {
             return refusedByDatabase(reservation, refused);
+        } catch (CallNotPermittedException open) {
+            releaseQuietly(reservation, ReleaseReason.NOT_COMMITTED);
+            throw new CannotGetJdbcConnectionException("PostgreSQL is unavailable (circuit breaker open)");
         } catch (RuntimeException notCommitted) {
             releaseQuietly(reservation, ReleaseReason.NOT_COMMITTED);
             throw notCommitted;
@@ -114,10 +158,48 @@ public class Purchases {
         return new PurchaseResult.Purchased(order);
     }
 
+    /**
+     * Commits the order, its units and its event; retries a transient failure. Before a retry it
+     * looks whether the previous attempt committed after all (a connection lost during COMMIT):
+     * the order id is the same on every attempt, so the order's presence settles it.
+     */
+    private void write(Order order, Reservation reservation, String metadataJson) {
+        AtomicInteger attempt = new AtomicInteger();
+        retry.invoke(() -> {
+            if (attempt.incrementAndGet() > 1 && orders.exists(order.id())) {
+                return;
+            }
+            transaction.executeWithoutResult(status -> {
+                orders.insertCompleted(order, reservation.units(), metadataJson);
+                events.publishEvent(new OrderPlaced(order.id(), order.productId(), order.userId(), order.quantity(),
+                        order.unitPrice(), order.createdAt()));
+            });
+        });
+    }
+
+    /** Worth another attempt: the same write may well succeed a moment later. */
+    private static boolean isTransient(Throwable e) {
+        return e instanceof TransientDataAccessException
+                || e instanceof RecoverableDataAccessException
+                || (e instanceof DataAccessResourceFailureException && !(e instanceof CannotGetJdbcConnectionException))
+                || e instanceof TransactionSystemException;
+    }
+
+    /** PostgreSQL (or the way to it) failing, as opposed to refusing this order. */
+    private static boolean isOutage(Throwable e) {
+        return e instanceof DataAccessResourceFailureException
+                || e instanceof TransientDataAccessResourceException
+                || e instanceof RecoverableDataAccessException
+                || e instanceof QueryTimeoutException
+                || e instanceof CannotCreateTransactionException
+                || e instanceof TransactionSystemException;
+    }
+
     private PurchaseResult refusedByDatabase(Reservation reservation, DataIntegrityViolationException refused) {
         String constraint = constraintOf(refused);
         log.warn("database refused a reservation Redis granted product={} user={} units={} constraint={}",
                 reservation.productId(), reservation.userId(), reservation.units(), constraint);
+        flagQuietly(reservation.productId());
         switch (constraint) {
             case "orders_one_completed_per_user" -> {
                 releaseQuietly(reservation, ReleaseReason.ALREADY_PURCHASED);
@@ -145,6 +227,15 @@ public class Purchases {
         } catch (RuntimeException e) {
             log.error("release failed, reservation stays pending product={} user={} reason={}: {}",
                     reservation.productId(), reservation.userId(), reason, e.toString());
+        }
+    }
+
+    /** Redis and PostgreSQL disagreed: the reconciler should look at this product soon. */
+    private void flagQuietly(UUID productId) {
+        try {
+            inventory.flag(productId);
+        } catch (RuntimeException e) {
+            log.warn("could not flag product={} for the reconciler: {}", productId, e.toString());
         }
     }
 

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import net.javacrumbs.shedlock.core.LockConfiguration;
+import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,12 +36,15 @@ public class Outbox {
     private final FailedEventPublications failed;
     private final OutboxProperties properties;
     private final Clock clock;
+    private final LockingTaskExecutor locks;
 
-    Outbox(JdbcClient jdbc, FailedEventPublications failed, OutboxProperties properties, Clock clock) {
+    Outbox(JdbcClient jdbc, FailedEventPublications failed, OutboxProperties properties, Clock clock,
+           LockingTaskExecutor locks) {
         this.jdbc = jdbc;
         this.failed = failed;
         this.properties = properties;
         this.clock = clock;
+        this.locks = locks;
     }
 
     /** Deliveries not completed yet, by status, and the age of the oldest. */
@@ -66,6 +71,13 @@ public class Outbox {
         return new Backlog(pending, dead, byStatus, age.isNegative() ? Duration.ZERO : age);
     }
 
+    /** Deliveries not completed yet whose event mentions the given id (a product's or an order's). */
+    public long pendingMentioning(UUID id) {
+        return jdbc.sql("SELECT count(*) FROM event_publication WHERE completion_date IS NULL AND serialized_event LIKE ?")
+                .param("%" + id + "%")
+                .query(Long.class).single();
+    }
+
     /** Deliveries that used up their attempts, oldest first. */
     public List<FailedDelivery> deadLetters(int limit) {
         return jdbc.sql("""
@@ -84,13 +96,14 @@ public class Outbox {
                 .list();
     }
 
-    /** Retries failed deliveries whose backoff has passed and that have attempts left. */
+    /** Retries failed deliveries whose backoff has passed and that have attempts left (one instance at a time). */
     @Scheduled(fixedDelayString = "${flashsale.outbox.retry-interval:5s}", initialDelayString = "${flashsale.outbox.retry-interval:5s}")
     public void retryDue() {
         Instant now = clock.instant();
-        failed.resubmit(ResubmissionOptions.defaults()
-                .withBatchSize(500)
-                .withFilter(p -> p.getCompletionAttempts() < properties.maxAttempts() && isDue(p, now)));
+        locks.executeWithLock((Runnable) () -> failed.resubmit(ResubmissionOptions.defaults()
+                        .withBatchSize(500)
+                        .withFilter(p -> p.getCompletionAttempts() < properties.maxAttempts() && isDue(p, now))),
+                new LockConfiguration(now, "outbox-retry", Duration.ofMinutes(1), Duration.ZERO));
     }
 
     /** An operator's retry: every failed delivery (or the one given) goes again, attempts regardless. */

@@ -193,5 +193,15 @@ public abstract class IntegrationTest {
             assertThat(redisPending(productId)).as("I4 nothing pending once quiet").isZero();
             assertThat(redisStock(productId)).as("I5 Redis stock").isEqualTo(total - (int) completedQuantity(productId));
         });
+        // and the audit agrees
+        JsonNode audit = audit(productId);
+        assertThat(audit.path("allHold").asBoolean()).as(audit.toString()).isTrue();
+    }
+
+    /** The admin audit of one product (Redis and PostgreSQL side by side, invariant verdicts). */
+    protected JsonNode audit(UUID productId) {
+        Api.Reply reply = api.get("/api/v1/admin/audit/" + productId, Api.admin());
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+        return reply.data();
     }
 }

@@ -1,0 +1,30 @@
+package dev.flashsale.inventory;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.Delay;
+
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** How the Redis client behaves when Redis goes away and comes back. */
+@Configuration(proxyBeanMethods = false)
+class RedisClientConfiguration {
+
+    /** While disconnected, fail commands at once (503) instead of queueing them until a timeout. */
+    @Bean
+    LettuceClientOptionsBuilderCustomizer failFastWhileDisconnected() {
+        return options -> options.autoReconnect(true).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    }
+
+    /** Reconnect attempts back off to at most one second apart, so a returning Redis is used quickly. */
+    @Bean
+    ClientResourcesBuilderCustomizer reconnectQuickly() {
+        return resources -> resources.reconnectDelay(
+                Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
+    }
+}

@@ -1,0 +1,120 @@
+package dev.flashsale.reconciliation;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import dev.flashsale.catalog.Catalog;
+import dev.flashsale.catalog.Product;
+import dev.flashsale.counters.SoldCounter;
+import dev.flashsale.inventory.CommittedSales;
+import dev.flashsale.inventory.Inventory;
+import dev.flashsale.inventory.RedisSaleState;
+import dev.flashsale.inventory.Reservation;
+import dev.flashsale.inventory.SoldUnits;
+import dev.flashsale.ordering.OrderStats;
+import dev.flashsale.ordering.Orders;
+import dev.flashsale.outbox.Outbox;
+import dev.flashsale.reconciliation.ProductAudit.Verdict;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * Compares a product's Redis state with PostgreSQL and says which invariants hold. Read-only:
+ * the reconciler repairs, the audit only reports. Used by the admin API, tests and load tests.
+ */
+@Service
+public class Audit {
+
+    private final Catalog catalog;
+    private final Inventory inventory;
+    private final Orders orders;
+    private final CommittedSales committedSales;
+    private final SoldCounter soldCounter;
+    private final Outbox outbox;
+    private final ReconcilerProperties properties;
+
+    Audit(Catalog catalog, Inventory inventory, Orders orders, CommittedSales committedSales, SoldCounter soldCounter,
+          Outbox outbox, ReconcilerProperties properties) {
+        this.catalog = catalog;
+        this.inventory = inventory;
+        this.orders = orders;
+        this.committedSales = committedSales;
+        this.soldCounter = soldCounter;
+        this.outbox = outbox;
+        this.properties = properties;
+    }
+
+    public Optional<ProductAudit> of(UUID productId) {
+        return catalog.load(productId).map(this::audit);
+    }
+
+    /** Every product whose sale is live, upcoming or ended within the look-back. */
+    public List<ProductAudit> active(Instant now) {
+        return catalog.endingAfter(now.minus(properties.lookback()), 1_000).stream().map(this::audit).toList();
+    }
+
+    ProductAudit audit(Product product) {
+        UUID id = product.id();
+        Instant now = inventory.redisTime();
+        RedisSaleState redis = inventory.state(id);
+        OrderStats stats = orders.stats(id);
+        SoldUnits sold = committedSales.soldUnits(id);
+        long counted = soldCounter.countedQuantity(id);
+        long outboxPending = outbox.pendingMentioning(id);
+
+        Set<String> committedPending = new HashSet<>(orders.completedBuyers(id,
+                redis.pending().stream().map(Reservation::userId).toList()));
+        List<ProductAudit.PendingReservation> pending = redis.pending().stream()
+                .map(r -> new ProductAudit.PendingReservation(r.userId(), r.quantity(), r.units(),
+                        Duration.between(r.reservedAt(), now).toMillis(), committedPending.contains(r.userId())))
+                .toList();
+        long buyersMissing = redis.present() ? inventory.missingBuyers(id, sold.buyers()).size() : 0;
+        Set<Integer> free = redis.present() ? inventory.freeUnits(id) : Set.of();
+        long misplaced = redis.present()
+                ? sold.units().stream().filter(u -> free.contains(u) || u > redis.issued()).count()
+                : 0;
+        ProductAudit.RedisSide redisSide = new ProductAudit.RedisSide(redis.present(), redis.stock(), redis.issued(),
+                redis.freeUnits(), redis.buyers(), buyersMissing, misplaced, pending);
+        ProductAudit.DatabaseSide db = new ProductAudit.DatabaseSide(stats.completedOrders(), stats.completedQuantity(),
+                stats.distinctBuyers(), stats.units(), stats.distinctUnits(), stats.unitsOutOfRange(),
+                stats.ordersAboveLimit(), product.soldQuantity(), counted);
+
+        Map<String, Verdict> verdicts = new LinkedHashMap<>();
+        verdicts.put("I1", verdict(stats.completedQuantity() <= product.totalQuantity()
+                        && stats.units() == stats.completedQuantity() && stats.distinctUnits() == stats.units()
+                        && stats.unitsOutOfRange() == 0,
+                "%d units in completed orders of %d; %d unit rows, %d distinct, %d out of range".formatted(
+                        stats.completedQuantity(), product.totalQuantity(), stats.units(), stats.distinctUnits(),
+                        stats.unitsOutOfRange())));
+        verdicts.put("I2", verdict(stats.distinctBuyers() == stats.completedOrders() && stats.ordersAboveLimit() == 0,
+                "%d completed orders by %d users; %d above the limit of %d".formatted(stats.completedOrders(),
+                        stats.distinctBuyers(), stats.ordersAboveLimit(), product.perUserLimit())));
+        long stale = pending.stream().filter(p -> p.ageMs() > properties.staleReservationAfter().toMillis()).count();
+        verdicts.put("I4", verdict(stale == 0, "%d reservations pending, %d older than %s".formatted(
+                pending.size(), stale, properties.staleReservationAfter())));
+        int pendingUncommitted = pending.stream().filter(p -> !p.committed()).mapToInt(ProductAudit.PendingReservation::quantity).sum();
+        long expectedStock = product.totalQuantity() - stats.completedQuantity() - pendingUncommitted;
+        boolean counterConverged = product.soldQuantity() == stats.completedQuantity();
+        boolean stockConverged = !redis.present() || redis.stock() == expectedStock;
+        verdicts.put("I5", verdict(counterConverged && stockConverged,
+                "sold_quantity %d vs %d completed (%d deliveries pending); Redis stock %s vs expected %d".formatted(
+                        product.soldQuantity(), stats.completedQuantity(), outboxPending,
+                        redis.present() ? Integer.toString(redis.stock()) : "absent (rebuilt on use)", expectedStock)));
+        verdicts.put("redis", verdict(buyersMissing == 0 && misplaced == 0,
+                "%d buyers missing, %d committed units free or unissued in Redis".formatted(buyersMissing, misplaced)));
+        boolean all = verdicts.values().stream().allMatch(Verdict::holds);
+        return new ProductAudit(id, product.name(), product.totalQuantity(), product.perUserLimit(), now, redisSide, db,
+                outboxPending, verdicts, all);
+    }
+
+    private static Verdict verdict(boolean holds, String detail) {
+        return new Verdict(holds, detail);
+    }
+}

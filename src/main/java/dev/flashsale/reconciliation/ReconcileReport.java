@@ -1,0 +1,35 @@
+package dev.flashsale.reconciliation;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What one reconciler pass changed.
+ *
+ * @param ran      false when another instance held the lock (nothing was done here)
+ * @param products products looked at
+ * @param repairs  the products where something changed (the others were fine)
+ */
+public record ReconcileReport(Instant startedAt, Duration took, boolean ran, int products, List<Repair> repairs,
+                              List<String> errors) {
+
+    /**
+     * @param released       stale reservations whose order never committed, released
+     * @param confirmed      stale reservations whose order did commit, confirmed
+     * @param buyersRestored users with an order put back among Redis's buyers
+     * @param unitsReclaimed committed units Redis had as free, taken back
+     * @param unitsFreed     unit numbers nobody holds, made free again
+     * @param rebuilt        the whole Redis state rebuilt from PostgreSQL (the product was quiet)
+     * @param soldCounted    units added to {@code sold_quantity} for orders whose event was lost
+     */
+    public record Repair(UUID productId, int released, int confirmed, int buyersRestored, int unitsReclaimed,
+                         int unitsFreed, int stockBefore, int stockAfter, boolean rebuilt, int soldCounted) {
+
+        boolean changedAnything() {
+            return released > 0 || confirmed > 0 || buyersRestored > 0 || unitsReclaimed > 0 || unitsFreed > 0
+                    || stockBefore != stockAfter || rebuilt || soldCounted > 0;
+        }
+    }
+}

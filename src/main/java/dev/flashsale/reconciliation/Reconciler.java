@@ -1,0 +1,209 @@
+package dev.flashsale.reconciliation;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.flashsale.catalog.Catalog;
+import dev.flashsale.catalog.Product;
+import dev.flashsale.counters.SoldCounter;
+import dev.flashsale.inventory.CommittedSales;
+import dev.flashsale.inventory.Inventory;
+import dev.flashsale.inventory.RedisSaleState;
+import dev.flashsale.inventory.ReleaseReason;
+import dev.flashsale.inventory.RepairResult;
+import dev.flashsale.inventory.Reservation;
+import dev.flashsale.inventory.SoldUnits;
+import dev.flashsale.ordering.Orders;
+import io.micrometer.core.instrument.MeterRegistry;
+import net.javacrumbs.shedlock.core.LockConfiguration;
+import net.javacrumbs.shedlock.core.LockingTaskExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+
+/**
+ * Repairs drift between Redis and PostgreSQL, one pass at a time across all instances (a ShedLock
+ * lock in PostgreSQL). Per product:
+ * <ol>
+ * <li>settles reservations pending longer than the bound: confirmed if PostgreSQL has the order,
+ *     released otherwise (the process died, or lost PostgreSQL, between reserve and commit);</li>
+ * <li>repairs what a Redis that lost writes gets wrong, safely under traffic: missing buyers,
+ *     committed units it has as free, unit numbers it has not issued, and the stock from the units;</li>
+ * <li>if the product is quiet and the stock still disagrees with the orders, rebuilds its Redis
+ *     state from PostgreSQL (guarded: only if nothing happened meanwhile);</li>
+ * <li>counts orders the sold counter missed (their event was lost), and aligns the counter with its ledger.</li>
+ * </ol>
+ * Every repair is logged (one line per product) and counted in {@code flashsale.reconciler.repairs}.
+ */
+@Service
+public class Reconciler {
+
+    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+    private static final String LOCK = "reconciler";
+
+    private final Catalog catalog;
+    private final Inventory inventory;
+    private final Orders orders;
+    private final CommittedSales committedSales;
+    private final SoldCounter soldCounter;
+    private final LockingTaskExecutor locks;
+    private final ReconcilerProperties properties;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final AtomicReference<ReconcileReport> last = new AtomicReference<>();
+
+    Reconciler(Catalog catalog, Inventory inventory, Orders orders, CommittedSales committedSales,
+               SoldCounter soldCounter, LockingTaskExecutor locks, ReconcilerProperties properties, Clock clock,
+               MeterRegistry meters) {
+        this.catalog = catalog;
+        this.inventory = inventory;
+        this.orders = orders;
+        this.committedSales = committedSales;
+        this.soldCounter = soldCounter;
+        this.locks = locks;
+        this.properties = properties;
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    @Scheduled(fixedDelayString = "${flashsale.reconciler.interval:30s}", initialDelayString = "${flashsale.reconciler.interval:30s}")
+    void scheduled() {
+        if (properties.enabled()) {
+            run();
+        }
+    }
+
+    /** One pass over every product whose sale is live, upcoming, recently ended, or flagged. */
+    public ReconcileReport run() {
+        Instant started = clock.instant();
+        List<ReconcileReport.Repair> repairs = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        int[] looked = {0};
+        boolean ran = true;
+        try {
+            ran = locks.executeWithLock(() -> {
+                Map<UUID, Product> products = new LinkedHashMap<>();
+                for (UUID flagged : inventory.takeFlagged()) {
+                    catalog.load(flagged).ifPresent(p -> products.put(p.id(), p));
+                }
+                catalog.endingAfter(started.minus(properties.lookback()), 10_000).forEach(p -> products.putIfAbsent(p.id(), p));
+                for (Product product : products.values()) {
+                    looked[0]++;
+                    try {
+                        ReconcileReport.Repair repair = reconcile(product);
+                        if (repair.changedAnything()) {
+                            repairs.add(repair);
+                        }
+                    } catch (RuntimeException e) {
+                        errors.add(product.id() + ": " + e);
+                        log.warn("reconciler could not check product={}: {}", product.id(), e.toString());
+                    }
+                }
+                return true;
+            }, new LockConfiguration(started, LOCK, properties.lockAtMostFor(), Duration.ZERO)).wasExecuted();
+        } catch (Throwable e) {
+            errors.add(e.toString());
+            log.warn("reconciler pass failed: {}", e.toString());
+        }
+        ReconcileReport report = new ReconcileReport(started, Duration.between(started, clock.instant()),
+                ran, looked[0], List.copyOf(repairs), List.copyOf(errors));
+        if (report.ran()) {
+            last.set(report);
+        }
+        return report;
+    }
+
+    /** The last pass this instance ran, if any. */
+    public ReconcileReport lastReport() {
+        return last.get();
+    }
+
+    /** Reconciles one product now (also without the lock: each step is safe on its own). */
+    public ReconcileReport.Repair reconcile(Product product) {
+        UUID id = product.id();
+        int released = 0;
+        int confirmed = 0;
+
+        RedisSaleState state = inventory.state(id);
+        Instant now = inventory.redisTime();
+        List<Reservation> stale = state.pending().stream()
+                .filter(r -> r.reservedAt().isBefore(now.minus(properties.staleReservationAfter())))
+                .toList();
+        if (!stale.isEmpty()) {
+            Set<String> committed = Set.copyOf(orders.completedBuyers(id, stale.stream().map(Reservation::userId).toList()));
+            for (Reservation r : stale) {
+                if (committed.contains(r.userId())) {
+                    confirmed += inventory.release(r, ReleaseReason.CONFIRMED) ? 1 : 0;
+                } else {
+                    released += inventory.release(r, ReleaseReason.NOT_COMMITTED) ? 1 : 0;
+                }
+            }
+        }
+
+        RepairResult repaired = null;
+        boolean rebuilt = false;
+        if (!state.present()) {
+            if (product.saleEndAt().isAfter(now)) {
+                inventory.ensureReady(product);
+            }
+        } else {
+            SoldUnits sold = committedSales.soldUnits(id);
+            List<String> missing = inventory.missingBuyers(id, sold.buyers());
+            Set<Integer> free = inventory.freeUnits(id);
+            int issued = state.issued();
+            List<Integer> suspects = sold.units().stream().filter(u -> free.contains(u) || u > issued).toList();
+            int highest = sold.units().stream().mapToInt(Integer::intValue).max().orElse(0);
+            boolean formulaBroken = state.stock() != state.total() - state.issued() + state.freeUnits();
+            if (!missing.isEmpty() || !suspects.isEmpty() || highest > issued || formulaBroken) {
+                repaired = inventory.repair(id, highest, missing, suspects);
+            }
+            RedisSaleState after = inventory.state(id);
+            int expected = Math.max(0, product.totalQuantity() - sold.quantity());
+            if (after.present() && after.pending().isEmpty()
+                    && (after.stock() != expected || after.total() != product.totalQuantity())) {
+                rebuilt = inventory.rebuildIfQuiet(product, after.stock());
+            }
+        }
+
+        int soldCounted = soldCounter.repair(id, clock.instant().minus(properties.staleReservationAfter()));
+        ReconcileReport.Repair repair = new ReconcileReport.Repair(id, released, confirmed,
+                repaired == null ? 0 : repaired.buyersRestored(), repaired == null ? 0 : repaired.unitsReclaimed(),
+                repaired == null ? 0 : repaired.unitsFreed(), repaired == null ? state.stock() : repaired.stockBefore(),
+                repaired == null ? state.stock() : repaired.stockAfter(), rebuilt, soldCounted);
+        if (repair.changedAnything()) {
+            record(repair);
+        }
+        return repair;
+    }
+
+    private void record(ReconcileReport.Repair r) {
+        log.info("reconciler repaired product={} released={} confirmed={} buyersRestored={} unitsReclaimed={} "
+                        + "unitsFreed={} stock={}->{} rebuilt={} soldCounted={}", r.productId(), r.released(),
+                r.confirmed(), r.buyersRestored(), r.unitsReclaimed(), r.unitsFreed(), r.stockBefore(), r.stockAfter(),
+                r.rebuilt(), r.soldCounted());
+        count("released", r.released());
+        count("confirmed", r.confirmed());
+        count("buyers_restored", r.buyersRestored());
+        count("units_reclaimed", r.unitsReclaimed());
+        count("units_freed", r.unitsFreed());
+        count("stock_corrected", r.stockBefore() != r.stockAfter() ? 1 : 0);
+        count("rebuilt", r.rebuilt() ? 1 : 0);
+        count("sold_counted", r.soldCounted());
+    }
+
+    private void count(String kind, int n) {
+        if (n > 0) {
+            meters.counter("flashsale.reconciler.repairs", "kind", kind).increment(n);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.flashsale.reconciliation;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.flashsale.support.FaultDrill;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The network to PostgreSQL is cut mid-sale, then restored; the service is not restarted. */
+class PostgresOutageDrillTest extends FaultDrill {
+
+    @Test
+    void purchasesGet503NothingIsLostAndTheServiceRecoversByItself() {
+        UUID product = liveProduct(10, 1);
+        assertThat(buy(product, "before").status()).isEqualTo(201);
+
+        DATABASE.cut();
+        Map<String, AtomicInteger> during;
+        Instant fastFrom;
+        try {
+            during = race(product, 6, i -> "during-" + i);
+            // the circuit breaker is open now: further attempts fail at once, before reserving
+            fastFrom = Instant.now();
+            for (int i = 0; i < 5; i++) {
+                assertThat(buy(product, "meanwhile-" + i).status()).isEqualTo(503);
+            }
+            assertThat(Duration.between(fastFrom, Instant.now())).isLessThan(Duration.ofSeconds(2));
+            // nothing reserved is left behind: every unit went back
+            assertThat(redisStock(product)).isEqualTo(9);
+            assertThat(redisPending(product)).isZero();
+            assertThat(redisBuyers(product)).isEqualTo(1);
+            assertThat(direct().sql("SELECT count(*) FROM orders WHERE product_id = ?").param(product)
+                    .query(Long.class).single()).isEqualTo(1);
+        } finally {
+            DATABASE.restore();
+        }
+        assertThat(during).as(during.toString()).containsOnlyKeys("503 SERVICE_UNAVAILABLE");
+
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
+                .until(() -> buy(product, "after").status() == 201);
+        assertThat(buy(product, "during-0").status()).as("a buyer refused during the outage can buy now").isEqualTo(201);
+        assertInvariantsHold(product);
+    }
+}

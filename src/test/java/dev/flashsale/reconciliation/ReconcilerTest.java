@@ -1,0 +1,145 @@
+package dev.flashsale.reconciliation;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import dev.flashsale.catalog.Catalog;
+import dev.flashsale.catalog.Product;
+import dev.flashsale.inventory.Inventory;
+import dev.flashsale.inventory.InventoryTestAccess;
+import dev.flashsale.inventory.Reservation;
+import dev.flashsale.support.Api;
+import dev.flashsale.support.IntegrationTest;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class ReconcilerTest extends IntegrationTest {
+
+    @Autowired
+    Inventory inventory;
+
+    @Autowired
+    Catalog catalog;
+
+    @Autowired
+    Reconciler reconciler;
+
+    @Test
+    void aReservationLeftByAProcessThatDiedBeforeWritingTheOrderIsReleased() {
+        Product product = productOpenSinceAnHour(5);
+        InventoryTestAccess.reserveAt(inventory, product, "ghost", 1, Instant.now().minus(Duration.ofMinutes(5)));
+        assertThat(audit(product.id()).path("invariants").path("I4").path("holds").asBoolean()).isFalse();
+
+        ReconcileReport.Repair repair = reconciler.reconcile(product);
+
+        assertThat(repair.released()).isEqualTo(1);
+        assertThat(repair.confirmed()).isZero();
+        assertThat(redisStock(product.id())).isEqualTo(5);
+        assertThat(redisBuyer(product.id(), "ghost")).isFalse();
+        assertThat(buy(product.id(), "ghost").status()).as("the user may try again").isEqualTo(201);
+        assertInvariantsHold(product.id());
+    }
+
+    @Test
+    void aReservationWhoseOrderCommittedBeforeTheProcessDiedIsConfirmed() {
+        Product product = productOpenSinceAnHour(5);
+        Instant fiveMinutesAgo = Instant.now().minus(Duration.ofMinutes(5));
+        Reservation r = InventoryTestAccess.reserveAt(inventory, product, "survivor", 1, fiveMinutesAgo);
+        // the order committed, then the process died: no confirm, and no event delivered
+        UUID order = UUID.randomUUID();
+        jdbc.sql("""
+                INSERT INTO orders (id, user_id, product_id, quantity, unit_price, status, created_at, updated_at)
+                VALUES (?, 'survivor', ?, 1, 19.99, 'completed', ?, ?)""")
+                .params(order, product.id(), Timestamp.from(fiveMinutesAgo), Timestamp.from(fiveMinutesAgo)).update();
+        jdbc.sql("INSERT INTO order_units (product_id, unit_no, order_id) VALUES (?, ?, ?)")
+                .params(product.id(), r.units().getFirst(), order).update();
+
+        ReconcileReport.Repair repair = reconciler.reconcile(product);
+
+        assertThat(repair.confirmed()).isEqualTo(1);
+        assertThat(repair.released()).isZero();
+        assertThat(repair.soldCounted()).as("the order whose event never came is counted").isEqualTo(1);
+        assertThat(redisStock(product.id())).isEqualTo(4);
+        assertThat(redisBuyer(product.id(), "survivor")).isTrue();
+        assertThat(buy(product.id(), "survivor").code()).isEqualTo("ALREADY_PURCHASED");
+        assertInvariantsHold(product.id());
+    }
+
+    @Test
+    void aFreshReservationIsLeftAlone() {
+        Product product = productOpenSinceAnHour(5);
+        InventoryTestAccess.reserveAt(inventory, product, "paying", 1, Instant.now());
+
+        ReconcileReport.Repair repair = reconciler.reconcile(product);
+
+        assertThat(repair.released()).isZero();
+        assertThat(redisPending(product.id())).isEqualTo(1);
+        assertThat(redisStock(product.id())).isEqualTo(4);
+    }
+
+    @Test
+    void aSoldCounterThatDriftedFromItsLedgerIsCorrected() {
+        UUID id = liveProduct(10, 1);
+        for (int i = 0; i < 3; i++) {
+            assertThat(buy(id, "counted-" + i).status()).isEqualTo(201);
+        }
+        await().until(() -> soldQuantity(id) == 3);
+        jdbc.sql("UPDATE products SET sold_quantity = 0 WHERE id = ?").param(id).update();
+
+        reconciler.reconcile(catalog.load(id).orElseThrow());
+
+        assertThat(soldQuantity(id)).isEqualTo(3);
+        assertInvariantsHold(id);
+    }
+
+    @Test
+    void redisThatLostBuyersAndUnitsIsRepairedWhileTheSaleGoesOn() {
+        UUID id = liveProduct(10, 1);
+        for (int i = 0; i < 4; i++) {
+            assertThat(buy(id, "kept-" + i).status()).isEqualTo(201);
+        }
+        // Redis forgets two buyers and believes units 1 and 2 are free again
+        redis.opsForSet().remove("fs:{" + id + "}:buyers", "kept-0", "kept-1");
+        redis.opsForZSet().add("fs:{" + id + "}:free", "1", 1);
+        redis.opsForZSet().add("fs:{" + id + "}:free", "2", 2);
+        redis.opsForValue().set("fs:{" + id + "}:stock", "8");
+        assertThat(audit(id).path("invariants").path("redis").path("holds").asBoolean()).isFalse();
+
+        ReconcileReport.Repair repair = reconciler.reconcile(catalog.load(id).orElseThrow());
+
+        assertThat(repair.buyersRestored()).isEqualTo(2);
+        assertThat(repair.unitsReclaimed()).isEqualTo(2);
+        assertThat(repair.stockAfter()).isEqualTo(6);
+        assertThat(buy(id, "kept-0").code()).isEqualTo("ALREADY_PURCHASED");
+        assertThat(buy(id, "new-0").status()).as("no conflict: unit 5 is handed out, not 1").isEqualTo(201);
+        assertInvariantsHold(id);
+    }
+
+    @Test
+    void aPassRunsOnOneInstanceAtATime() {
+        jdbc.sql("""
+                INSERT INTO shedlock (name, lock_until, locked_at, locked_by) VALUES ('reconciler', now() + interval '1 minute', now(), 'elsewhere')
+                ON CONFLICT (name) DO UPDATE SET lock_until = excluded.lock_until, locked_by = excluded.locked_by""").update();
+        try {
+            Api.Reply held = api.post("/api/v1/admin/reconciler/run", "", Api.admin());
+            assertThat(held.data().path("ran").asBoolean()).isFalse();
+        } finally {
+            jdbc.sql("UPDATE shedlock SET lock_until = now() - interval '1 second' WHERE name = 'reconciler'").update();
+        }
+        Api.Reply ran = api.post("/api/v1/admin/reconciler/run", "", Api.admin());
+        assertThat(ran.data().path("ran").asBoolean()).isTrue();
+        assertThat(ran.data().path("products").asInt()).isPositive();
+        assertThat(api.get("/api/v1/admin/reconciler", Api.admin()).data().path("ran").asBoolean()).isTrue();
+    }
+
+    private Product productOpenSinceAnHour(int total) {
+        Instant now = Instant.now();
+        return catalog.load(product(total, 1, now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(1)))).orElseThrow();
+    }
+}

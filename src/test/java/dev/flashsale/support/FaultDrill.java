@@ -1,0 +1,75 @@
+package dev.flashsale.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The base of the fault drills: the application talks to a Redis of the drill's own (which the
+ * drill stops, empties or restores from an old snapshot) and to PostgreSQL through a TCP proxy
+ * (which the drill cuts). PostgreSQL is the configured one, or an embedded one on a machine that
+ * has none. Every drill class shares this one application context.
+ */
+public abstract class FaultDrill extends IntegrationTest {
+
+    protected static final PrivateRedis REDIS = new PrivateRedis();
+    protected static final TcpProxy DATABASE;
+    /** PostgreSQL itself, not through the proxy (for child processes and for looking while it is cut). */
+    protected static final String DATABASE_URL;
+    protected static final String DATABASE_USER;
+    private static final String PROXIED_URL;
+    private static final Pattern JDBC = Pattern.compile("jdbc:postgresql://([^:/]+)(?::(\\d+))?/([^?]+)(\\?.*)?");
+
+    static {
+        REDIS.start();
+        String url = System.getenv("SPRING_DATASOURCE_URL");
+        String user = System.getenv().getOrDefault("SPRING_DATASOURCE_USERNAME", "postgres");
+        if (url == null) {
+            try {
+                url = "jdbc:postgresql://127.0.0.1:" + EmbeddedPostgres.builder().start().getPort() + "/postgres";
+                user = "postgres";
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        Matcher m = JDBC.matcher(url);
+        if (!m.matches()) {
+            throw new IllegalStateException("cannot proxy " + url);
+        }
+        DATABASE_URL = url;
+        DATABASE_USER = user;
+        DATABASE = new TcpProxy(m.group(1), m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)));
+        PROXIED_URL = "jdbc:postgresql://127.0.0.1:" + DATABASE.port() + "/" + m.group(3) + (m.group(4) == null ? "" : m.group(4));
+    }
+
+    @DynamicPropertySource
+    static void stores(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> PROXIED_URL);
+        registry.add("spring.datasource.username", () -> DATABASE_USER);
+        registry.add("spring.datasource.hikari.connection-timeout", () -> "3000");
+        registry.add("spring.data.redis.host", () -> "127.0.0.1");
+        registry.add("spring.data.redis.port", REDIS::port);
+        registry.add("flashsale.inventory.breaker-window", () -> "4");
+        registry.add("flashsale.inventory.breaker-open-for", () -> "1s");
+        registry.add("flashsale.ordering.breaker-window", () -> "4");
+        registry.add("flashsale.ordering.breaker-open-for", () -> "5s");
+        registry.add("flashsale.reconciler.stale-reservation-after", () -> "2s");
+        registry.add("spring.modulith.events.staleness.published", () -> "5s");
+        registry.add("spring.modulith.events.staleness.processing", () -> "5s");
+        registry.add("spring.modulith.events.staleness.check-interval", () -> "1s");
+    }
+
+    /** PostgreSQL without the proxy, for looking while the proxy is cut. */
+    protected static JdbcClient direct() {
+        DriverManagerDataSource ds = new DriverManagerDataSource(DATABASE_URL, DATABASE_USER, "");
+        return JdbcClient.create(ds);
+    }
+}
