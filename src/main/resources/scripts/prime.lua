@@ -17,7 +17,19 @@ if not install then
     redis.call('DEL', KEYS[6], KEYS[7])
     return 0
 end
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+if ARGV[7] == '' then
+    -- warm-up: users confirmed since the state was lost (their orders committed after the
+    -- snapshot was read) are buyers too
+    if redis.call('EXISTS', KEYS[3]) == 1 and redis.call('EXISTS', KEYS[6]) == 1 then
+        redis.call('SUNIONSTORE', KEYS[6], KEYS[6], KEYS[3])
+    end
+    if redis.call('EXISTS', KEYS[6]) == 1 then
+        redis.call('DEL', KEYS[3])
+    end
+else
+    redis.call('DEL', KEYS[3])
+end
+redis.call('DEL', KEYS[2], KEYS[4], KEYS[5])
 -- the staging keys expire (in case a warm-up dies half-way); what they become must not
 if redis.call('EXISTS', KEYS[6]) == 1 then
     redis.call('RENAME', KEYS[6], KEYS[3])

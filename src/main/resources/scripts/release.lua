@@ -6,17 +6,23 @@
 --               'KEEP_BUYER'     the user already holds an order: units go back, the user stays a buyer
 --               'DISCARD_UNITS'  the units belong to another order: the user may buy again, the
 --                                units are not handed out again (stock stays down)
---               'CONFIRM'        the order committed: only the pending mark goes
+--               'CONFIRM'        the order committed: the pending mark goes, and the user is a
+--                                buyer even if Redis lost the mark (flushed and rebuilt meanwhile)
 -- Returns 1 if settled, 0 if there was nothing (or something else) pending.
 local entry = redis.call('HGET', KEYS[3], ARGV[1])
-if not entry or (ARGV[2] ~= '' and entry ~= ARGV[2]) then
+local matches = entry and (ARGV[2] == '' or entry == ARGV[2])
+if ARGV[3] == 'CONFIRM' then
+    redis.call('SADD', KEYS[2], ARGV[1])
+    if matches then
+        redis.call('HDEL', KEYS[3], ARGV[1])
+        return 1
+    end
+    return 0
+end
+if not matches then
     return 0
 end
 redis.call('HDEL', KEYS[3], ARGV[1])
-if ARGV[3] == 'CONFIRM' then
-    redis.call('SADD', KEYS[2], ARGV[1])
-    return 1
-end
 local _, qty, units = string.match(entry, '^(%d+):(%d+):(.*)$')
 if ARGV[3] ~= 'KEEP_BUYER' then
     redis.call('SREM', KEYS[2], ARGV[1])

@@ -78,9 +78,9 @@ public class Inventory {
         return calls.call(() -> redis.execute(SaleScripts.RESERVE, keys.all(), userId, Integer.toString(quantity), nowMs));
     }
 
-    /** The order committed: the reservation is no longer pending. */
+    /** The order committed: the reservation is no longer pending, and the user is a buyer for good. */
     public void confirm(Reservation reservation) {
-        calls.call(() -> redis.opsForHash().delete(SaleKeys.of(reservation.productId()).pending(), reservation.userId()));
+        release(reservation, ReleaseReason.CONFIRMED);
     }
 
     /**

@@ -14,8 +14,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.stereotype.Component;
 
@@ -32,6 +36,18 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class FairConnectionGate implements BeanPostProcessor {
+
+    /** {@code flashsale.db.connections.waiting}: requests queued at the gate (the pool's own pending count stays 0). */
+    @Bean
+    static MeterBinder connectionWaiters(ObjectProvider<DataSource> dataSources) {
+        return registry -> dataSources.ifAvailable(ds -> {
+            if (ds instanceof GatedDataSource gated) {
+                Gauge.builder("flashsale.db.connections.waiting", gated, GatedDataSource::waiting)
+                        .description("requests waiting, in order, for a database connection")
+                        .register(registry);
+            }
+        });
+    }
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
@@ -72,6 +88,11 @@ class FairConnectionGate implements BeanPostProcessor {
                 permits.release();
                 throw e;
             }
+        }
+
+        /** Requests waiting for a connection right now. */
+        int waiting() {
+            return permits.getQueueLength();
         }
 
         private void acquire() throws SQLException {

@@ -31,6 +31,8 @@ class PostgresOutageDrillTest extends FaultDrill {
                 assertThat(buy(product, "meanwhile-" + i).status()).isEqualTo(503);
             }
             assertThat(Duration.between(fastFrom, Instant.now())).isLessThan(Duration.ofSeconds(2));
+            // the status page still answers, from Redis and the cached definition
+            assertThat(api.get("/api/v1/sale/status/" + product).data().path("availableQuantity").asInt()).isEqualTo(9);
             // nothing reserved is left behind: every unit went back
             assertThat(redisStock(product)).isEqualTo(9);
             assertThat(redisPending(product)).isZero();
