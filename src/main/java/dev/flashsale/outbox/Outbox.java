@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.EventPublication;
 import org.springframework.modulith.events.FailedEventPublications;
+import org.springframework.modulith.events.IncompleteEventPublications;
 import org.springframework.modulith.events.ResubmissionOptions;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
@@ -34,14 +35,16 @@ public class Outbox {
 
     private final JdbcClient jdbc;
     private final FailedEventPublications failed;
+    private final IncompleteEventPublications incomplete;
     private final OutboxProperties properties;
     private final Clock clock;
     private final LockingTaskExecutor locks;
 
-    Outbox(JdbcClient jdbc, FailedEventPublications failed, OutboxProperties properties, Clock clock,
-           LockingTaskExecutor locks) {
+    Outbox(JdbcClient jdbc, FailedEventPublications failed, IncompleteEventPublications incomplete,
+           OutboxProperties properties, Clock clock, LockingTaskExecutor locks) {
         this.jdbc = jdbc;
         this.failed = failed;
+        this.incomplete = incomplete;
         this.properties = properties;
         this.clock = clock;
         this.locks = locks;
@@ -96,14 +99,33 @@ public class Outbox {
                 .list();
     }
 
-    /** Retries failed deliveries whose backoff has passed and that have attempts left (one instance at a time). */
+    /**
+     * Retries failed deliveries whose backoff has passed and that have attempts left, and
+     * deliveries stuck before completion for longer than {@code stuck-after} (a listener cut off
+     * from the database could not even record its failure). One instance at a time.
+     */
     @Scheduled(fixedDelayString = "${flashsale.outbox.retry-interval:5s}", initialDelayString = "${flashsale.outbox.retry-interval:5s}")
     public void retryDue() {
         Instant now = clock.instant();
-        locks.executeWithLock((Runnable) () -> failed.resubmit(ResubmissionOptions.defaults()
-                        .withBatchSize(500)
-                        .withFilter(p -> p.getCompletionAttempts() < properties.maxAttempts() && isDue(p, now))),
-                new LockConfiguration(now, "outbox-retry", Duration.ofMinutes(1), Duration.ZERO));
+        locks.executeWithLock((Runnable) () -> {
+            failed.resubmit(ResubmissionOptions.defaults()
+                    .withBatchSize(500)
+                    .withFilter(p -> p.getCompletionAttempts() < properties.maxAttempts() && isDue(p, now)));
+            incomplete.resubmitIncompletePublications(ResubmissionOptions.defaults()
+                    .withBatchSize(500)
+                    .withFilter(p -> isStuck(p, now)));
+        }, new LockConfiguration(now, "outbox-retry", Duration.ofMinutes(1), Duration.ZERO));
+    }
+
+    boolean isStuck(EventPublication publication, Instant now) {
+        if (publication.getStatus() == EventPublication.Status.FAILED
+                || publication.getStatus() == EventPublication.Status.COMPLETED) {
+            return false;
+        }
+        Instant last = publication.getLastResubmissionDate() != null
+                ? publication.getLastResubmissionDate()
+                : publication.getPublicationDate();
+        return !now.isBefore(last.plus(properties.stuckAfter()));
     }
 
     /** An operator's retry: every failed delivery (or the one given) goes again, attempts regardless. */

@@ -17,6 +17,8 @@ import org.springframework.validation.annotation.Validated;
  * @param firstBackoff    wait before the first retry; it doubles with each attempt
  * @param maxBackoff      the longest wait between two attempts
  * @param retryInterval   how often the retry job looks for failed deliveries
+ * @param stuckAfter      a delivery neither completed nor failed after this long is delivered again
+ *                        (its listener was cut off, or its instance died); longer than any listener run
  */
 @Validated
 @ConfigurationProperties("flashsale.outbox")
@@ -26,5 +28,6 @@ public record OutboxProperties(
         @Min(1) @DefaultValue("8") int maxAttempts,
         @NotNull @DefaultValue("5s") Duration firstBackoff,
         @NotNull @DefaultValue("10m") Duration maxBackoff,
-        @NotNull @DefaultValue("5s") Duration retryInterval) {
+        @NotNull @DefaultValue("5s") Duration retryInterval,
+        @NotNull @DefaultValue("2m") Duration stuckAfter) {
 }

@@ -48,6 +48,7 @@ class CrashDrillTest extends FaultDrill {
                 "--spring.modulith.events.staleness.check-interval=1s",
                 "--flashsale.outbox.retry-interval=500ms",
                 "--flashsale.outbox.first-backoff=200ms",
+                "--flashsale.outbox.stuck-after=5s",
                 "--logging.level.root=WARN"};
         AppProcess first = AppProcess.start(args);
         first.awaitHealthy(port, Duration.ofSeconds(120));
