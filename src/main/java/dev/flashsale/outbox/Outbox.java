@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.EventPublication;
 import org.springframework.modulith.events.FailedEventPublications;
-import org.springframework.modulith.events.IncompleteEventPublications;
 import org.springframework.modulith.events.ResubmissionOptions;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
@@ -35,16 +34,14 @@ public class Outbox {
 
     private final JdbcClient jdbc;
     private final FailedEventPublications failed;
-    private final IncompleteEventPublications incomplete;
     private final OutboxProperties properties;
     private final Clock clock;
     private final LockingTaskExecutor locks;
 
-    Outbox(JdbcClient jdbc, FailedEventPublications failed, IncompleteEventPublications incomplete,
-           OutboxProperties properties, Clock clock, LockingTaskExecutor locks) {
+    Outbox(JdbcClient jdbc, FailedEventPublications failed, OutboxProperties properties, Clock clock,
+           LockingTaskExecutor locks) {
         this.jdbc = jdbc;
         this.failed = failed;
-        this.incomplete = incomplete;
         this.properties = properties;
         this.clock = clock;
         this.locks = locks;
@@ -111,21 +108,30 @@ public class Outbox {
             failed.resubmit(ResubmissionOptions.defaults()
                     .withBatchSize(500)
                     .withFilter(p -> p.getCompletionAttempts() < properties.maxAttempts() && isDue(p, now)));
-            incomplete.resubmitIncompletePublications(ResubmissionOptions.defaults()
-                    .withBatchSize(500)
-                    .withFilter(p -> isStuck(p, now)));
+            markStuckFailed(now);
         }, new LockConfiguration(now, "outbox-retry", Duration.ofMinutes(1), Duration.ZERO));
     }
 
-    boolean isStuck(EventPublication publication, Instant now) {
-        if (publication.getStatus() == EventPublication.Status.FAILED
-                || publication.getStatus() == EventPublication.Status.COMPLETED) {
-            return false;
+    /**
+     * A delivery neither completed nor failed for longer than {@code stuck-after} is marked failed,
+     * so the retry above delivers it again. Spring Modulith's own staleness check is meant to do
+     * this, but in 2.0.5 it left a publication PROCESSING for good in the PostgreSQL drill (its
+     * listener was cut off mid-transaction and could not record the failure).
+     *
+     * @return deliveries marked failed
+     */
+    int markStuckFailed(Instant now) {
+        int stuck = jdbc.sql("""
+                UPDATE event_publication SET status = 'FAILED'
+                WHERE completion_date IS NULL
+                  AND (status IS NULL OR status IN ('PUBLISHED', 'PROCESSING', 'RESUBMITTED'))
+                  AND coalesce(last_resubmission_date, publication_date) < ?""")
+                .param(Timestamp.from(now.minus(properties.stuckAfter())))
+                .update();
+        if (stuck > 0) {
+            log.warn("outbox deliveries stuck for over {} marked failed for retry: {}", properties.stuckAfter(), stuck);
         }
-        Instant last = publication.getLastResubmissionDate() != null
-                ? publication.getLastResubmissionDate()
-                : publication.getPublicationDate();
-        return !now.isBefore(last.plus(properties.stuckAfter()));
+        return stuck;
     }
 
     /** An operator's retry: every failed delivery (or the one given) goes again, attempts regardless. */

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OutboxScheduleTest {
 
     private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
-    private final Outbox outbox = new Outbox(null, null, null,
+    private final Outbox outbox = new Outbox(null, null,
             new OutboxProperties(2, 100, 8, Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofSeconds(5),
                     Duration.ofMinutes(2)),
             Clock.systemUTC(), null);
@@ -29,25 +29,6 @@ class OutboxScheduleTest {
 
         assertThat(outbox.isDue(failed, T0.plusSeconds(waitSeconds - 1))).isFalse();
         assertThat(outbox.isDue(failed, T0.plusSeconds(waitSeconds))).isTrue();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({"PUBLISHED, true", "PROCESSING, true", "RESUBMITTED, true", "FAILED, false", "COMPLETED, false"})
-    void aDeliveryNeitherCompletedNorFailedIsStuckAfterTheBound(EventPublication.Status status, boolean stuck) {
-        EventPublication publication = publication(status, 1, null);
-
-        assertThat(outbox.isStuck(publication, T0.plus(Duration.ofMinutes(2)).minusMillis(1))).isFalse();
-        assertThat(outbox.isStuck(publication, T0.plus(Duration.ofMinutes(2)))).isEqualTo(stuck);
-    }
-
-    @ParameterizedTest(name = "resubmitted {0} s after publication")
-    @CsvSource({"30", "600"})
-    void theWaitCountsFromTheLastResubmission(long resubmittedAfter) {
-        Instant resubmitted = T0.plusSeconds(resubmittedAfter);
-        EventPublication publication = publication(EventPublication.Status.RESUBMITTED, 2, resubmitted);
-
-        assertThat(outbox.isStuck(publication, resubmitted.plus(Duration.ofMinutes(2)).minusMillis(1))).isFalse();
-        assertThat(outbox.isStuck(publication, resubmitted.plus(Duration.ofMinutes(2)))).isTrue();
     }
 
     private static EventPublication publication(EventPublication.Status status, int attempts, Instant resubmitted) {
