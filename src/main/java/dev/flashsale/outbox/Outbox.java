@@ -109,7 +109,16 @@ public class Outbox {
                     .withBatchSize(500)
                     .withFilter(p -> p.getCompletionAttempts() < properties.maxAttempts() && isDue(p, now)));
             markStuckFailed(now);
-        }, new LockConfiguration(now, "outbox-retry", Duration.ofMinutes(1), Duration.ZERO));
+        }, new LockConfiguration(now, "outbox-retry", lockAtMostFor(), Duration.ZERO));
+    }
+
+    /**
+     * If a run cannot release its lock (the database went away mid-run), the next runs wait this
+     * long: short, since the job is quick and running it twice at once is harmless.
+     */
+    private Duration lockAtMostFor() {
+        Duration tenRuns = properties.retryInterval().multipliedBy(10);
+        return tenRuns.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : tenRuns;
     }
 
     /**
