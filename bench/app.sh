@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the packaged jar for benchmarks: production mode against this machine's PostgreSQL
 # (database flashsale_bench, created fresh) and Redis, trusted-header identity on (wrk sends
-# X-User-Id), a known admin key. Build first: ./mvnw -DskipTests package
+# X-User-Id), a known admin key, and the bench profile (a no-op endpoint, the ceiling).
+# Build first: ./mvnw -DskipTests package
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
@@ -12,4 +13,5 @@ SPRING_DATA_REDIS_HOST=127.0.0.1 \
 FLASHSALE_SECURITY_TRUSTED_HEADER_ENABLED=true \
 FLASHSALE_SECURITY_JWT_SECRET=bench-secret-bench-secret-bench-secret-0123 \
 FLASHSALE_SECURITY_ADMIN_KEY=bench-admin-key-0123456789 \
+SPRING_PROFILES_ACTIVE=bench \
 exec "$JAVA" ${JAVA_OPTS:-} -jar target/flash-sale-0.1.0-SNAPSHOT.jar "$@"

@@ -2,7 +2,8 @@
 # Runs one load scenario against a running instance and checks the invariants afterwards.
 #   bench/run.sh <scenario> [runs]
 # scenario: burst (A: 1,000 units, a new user per request), storm (B: 500 users reused, stock
-# never runs out), status (C: status reads), commit (D: every attempt succeeds).
+# never runs out), status (C: status reads), commit (D: every attempt succeeds), noop (the
+# ceiling: a purchase-shaped request to an endpoint that does nothing).
 # Settings (environment): BASE_URL (http://127.0.0.1:8080), ADMIN_KEY, THREADS (2),
 # CONNECTIONS (200), DURATION (20s). The instance must run in trusted-header mode (bench/app.sh).
 set -euo pipefail
@@ -29,6 +30,7 @@ for run in $(seq 1 "$runs"); do
         storm)  product=$(create_product 10000000 1); kind=purchase; mode=pool ;;
         status) product=$(create_product 1000 1); kind=status; mode=new ;;
         commit) product=$(create_product 10000000 1); kind=purchase; mode=new ;;
+        noop)   product=$(create_product 1 1); kind=noop; mode=new ;;
         *) echo "unknown scenario $scenario" >&2; exit 2 ;;
     esac
     echo "== $scenario run $run product=$product threads=$THREADS connections=$CONNECTIONS duration=$DURATION"

@@ -5,6 +5,7 @@
 --           MODE=pool reuses USERS users at random (the duplicate storm). Identity travels in
 --           X-User-Id (trusted-header mode).
 -- status:   GET /api/v1/sale/status/<PRODUCT_ID>.
+-- noop:     POST /api/v1/bench/noop with a purchase's headers and body (the ceiling; bench profile).
 local threads = {}
 
 function setup(thread)
@@ -31,6 +32,10 @@ function request()
         return wrk.format("GET", status_path)
     end
     counter = counter + 1
+    if scenario == "noop" then
+        return wrk.format("POST", "/api/v1/bench/noop",
+            {["Content-Type"] = "application/json", ["X-User-Id"] = prefix .. counter}, body)
+    end
     local user
     if mode == "pool" then
         user = "pool-" .. math.random(users)

@@ -54,13 +54,16 @@ class SaleController {
     private final Inventory inventory;
     private final Purchases purchases;
     private final Orders orders;
+    private final SaleViews views;
     private final Clock clock;
 
-    SaleController(Catalog catalog, Inventory inventory, Purchases purchases, Orders orders, Clock clock) {
+    SaleController(Catalog catalog, Inventory inventory, Purchases purchases, Orders orders, SaleViews views,
+                   Clock clock) {
         this.catalog = catalog;
         this.inventory = inventory;
         this.purchases = purchases;
         this.orders = orders;
+        this.views = views;
         this.clock = clock;
     }
 
@@ -152,13 +155,8 @@ class SaleController {
         return ResponseEntity.ok(Envelope.ok(new UserStatusView(productId, userId, order != null, order)));
     }
 
-    /** Live stock from Redis; while Redis is unavailable, PostgreSQL's view instead of a failure. */
     private SaleView view(Product product) {
-        try {
-            return SaleView.of(product, inventory.available(product), clock.instant());
-        } catch (DataAccessException redisDown) {
-            return SaleView.fromDatabase(catalog.load(product.id()).orElse(product), clock.instant());
-        }
+        return views.liveOrDegraded(product);
     }
 
     private static ResponseEntity<?> productNotFound() {

@@ -47,6 +47,12 @@ class SecurityConfiguration {
     private static final String[] PURCHASE_PATHS = {"/api/v1/sale/purchase", "/api/v1.0/sale/purchase"};
 
     @Bean
+    Callers callers(IdentityProperties identity) {
+        return new Callers(identity.jwtSecret() != null ? jwtDecoder(identity) : null,
+                identity.trustedHeader().enabled() ? identity.trustedHeader().name() : null);
+    }
+
+    @Bean
     SecurityFilterChain api(HttpSecurity http, IdentityProperties identity, ProblemWriter problems) throws Exception {
         AuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
         AuthenticationEntryPoint unauthenticated = (request, response, e) -> {
@@ -107,7 +113,7 @@ class SecurityConfiguration {
     }
 
     /** {@code sub} is the user id; a {@code roles} claim holding {@code admin} grants the admin role. */
-    private static AbstractAuthenticationToken authentication(Jwt jwt) {
+    static AbstractAuthenticationToken authentication(Jwt jwt) {
         String userId = jwt.getSubject();
         if (!UserIds.isValid(userId)) {
             throw new InvalidBearerTokenException("sub must be " + UserIds.RULE);

@@ -35,11 +35,13 @@ public class Inventory {
     private final StringRedisTemplate redis;
     private final RedisCalls calls;
     private final WarmUp warmUp;
+    private final LocalStock local;
 
-    Inventory(StringRedisTemplate redis, RedisCalls calls, WarmUp warmUp) {
+    Inventory(StringRedisTemplate redis, RedisCalls calls, WarmUp warmUp, InventoryProperties properties) {
         this.redis = redis;
         this.calls = calls;
         this.warmUp = warmUp;
+        this.local = new LocalStock(properties.localStockTtl());
     }
 
     /**
@@ -56,6 +58,9 @@ public class Inventory {
     }
 
     private ReserveResult reserve(Product product, String userId, int quantity, String nowMs) {
+        if (nowMs.isEmpty() && local.soldOut(product.id())) {
+            return ReserveResult.rejected(ReserveOutcome.SOLD_OUT);
+        }
         SaleKeys keys = SaleKeys.of(product.id());
         List<?> reply = runReserve(keys, userId, quantity, nowMs);
         if ("MISSING".equals(reply.getFirst())) {
@@ -64,10 +69,19 @@ public class Inventory {
         }
         String outcome = (String) reply.getFirst();
         return switch (outcome) {
-            case "RESERVED" -> new ReserveResult(ReserveOutcome.RESERVED,
-                    reservation(product.id(), userId, (String) reply.get(2)), number(reply.get(1)), -1);
-            case "INSUFFICIENT_STOCK" ->
-                    new ReserveResult(ReserveOutcome.INSUFFICIENT_STOCK, null, number(reply.get(1)), -1);
+            case "RESERVED" -> {
+                local.saw(product.id(), number(reply.get(1)));
+                yield new ReserveResult(ReserveOutcome.RESERVED,
+                        reservation(product.id(), userId, (String) reply.get(2)), number(reply.get(1)), -1);
+            }
+            case "SOLD_OUT" -> {
+                local.saw(product.id(), 0);
+                yield ReserveResult.rejected(ReserveOutcome.SOLD_OUT);
+            }
+            case "INSUFFICIENT_STOCK" -> {
+                local.saw(product.id(), number(reply.get(1)));
+                yield new ReserveResult(ReserveOutcome.INSUFFICIENT_STOCK, null, number(reply.get(1)), -1);
+            }
             case "LIMIT_EXCEEDED" -> new ReserveResult(ReserveOutcome.LIMIT_EXCEEDED, null, -1, number(reply.get(1)));
             case "MISSING" -> throw new IllegalStateException("sale state of " + product.id() + " vanished during warm-up");
             default -> ReserveResult.rejected(ReserveOutcome.valueOf(outcome));
@@ -76,6 +90,14 @@ public class Inventory {
 
     private List<?> runReserve(SaleKeys keys, String userId, int quantity, String nowMs) {
         return calls.call(() -> redis.execute(SaleScripts.RESERVE, keys.all(), userId, Integer.toString(quantity), nowMs));
+    }
+
+    /**
+     * Whether this instance saw the product sold out less than a local-stock TTL ago: an attempt
+     * now would be refused by Redis too, so it can be refused without asking.
+     */
+    public boolean knownSoldOut(UUID productId) {
+        return local.soldOut(productId);
     }
 
     /** The order committed: the reservation is no longer pending, and the user is a buyer for good. */
@@ -91,6 +113,9 @@ public class Inventory {
      * @return whether this call settled it
      */
     public boolean release(Reservation reservation, ReleaseReason reason) {
+        if (reason != ReleaseReason.CONFIRMED) {
+            local.forget(reservation.productId());
+        }
         SaleKeys keys = SaleKeys.of(reservation.productId());
         Long released = calls.call(() -> redis.execute(SaleScripts.RELEASE,
                 List.of(keys.stock(), keys.buyers(), keys.pending(), keys.free()),
@@ -98,14 +123,20 @@ public class Inventory {
         return released != null && released == 1L;
     }
 
-    /** Units a product has left, live. */
+    /** Units a product has left, live (as seen by this instance at most a local-stock TTL ago). */
     public int available(Product product) {
+        Integer fresh = local.fresh(product.id());
+        if (fresh != null) {
+            return fresh;
+        }
         String stock = calls.call(() -> redis.opsForValue().get(SaleKeys.of(product.id()).stock()));
         if (stock == null) {
             warmUp.ensure(product);
             stock = calls.call(() -> redis.opsForValue().get(SaleKeys.of(product.id()).stock()));
         }
-        return stock == null ? 0 : Integer.parseInt(stock);
+        int available = stock == null ? 0 : Integer.parseInt(stock);
+        local.saw(product.id(), available);
+        return available;
     }
 
     /** Units left for several products, read in one pipelined round trip. */
@@ -120,7 +151,9 @@ public class Inventory {
         for (int i = 0; i < products.size(); i++) {
             Object stock = stocks.get(i);
             Product p = products.get(i);
-            result.put(p.id(), stock == null ? available(p) : Integer.parseInt(stock.toString()));
+            int available = stock == null ? available(p) : Integer.parseInt(stock.toString());
+            local.saw(p.id(), available);
+            result.put(p.id(), available);
         }
         return result;
     }
@@ -143,6 +176,7 @@ public class Inventory {
      * Raising always succeeds; lowering is refused below the units sold or reserved.
      */
     public StockChange changeTotal(Product product, int newTotal) {
+        local.forget(product.id());
         warmUp.ensure(product);
         SaleKeys keys = SaleKeys.of(product.id());
         List<?> reply = calls.call(() -> redis.execute(SaleScripts.CHANGE_STOCK,
@@ -219,6 +253,7 @@ public class Inventory {
      */
     public RepairResult repair(UUID productId, int highestCommittedUnit, List<String> missingBuyers,
                                Collection<Integer> suspectUnits) {
+        local.forget(productId);
         SaleKeys keys = SaleKeys.of(productId);
         List<String> args = new ArrayList<>();
         args.add(Integer.toString(highestCommittedUnit));
@@ -240,6 +275,7 @@ public class Inventory {
      * product is quiet: nothing pending and the stock still {@code expectedStock}.
      */
     public boolean rebuildIfQuiet(Product product, int expectedStock) {
+        local.forget(product.id());
         return warmUp.rebuild(product, expectedStock);
     }
 

@@ -17,11 +17,15 @@ import org.springframework.validation.annotation.Validated;
  * @param breakerFailureRate percentage of failed calls, over the last {@code breakerWindow}, that opens it
  * @param breakerWindow      calls the failure rate is computed over
  * @param breakerOpenFor     how long it stays open before letting trial calls through
+ * @param localStockTtl      how long an instance trusts the stock it last saw: status reads within
+ *                           it need no Redis call, and a product seen sold out is refused without
+ *                           one (0 turns this off)
  */
 @Validated
 @ConfigurationProperties("flashsale.inventory")
 public record InventoryProperties(
         @Min(1) @Max(100) @DefaultValue("50") int breakerFailureRate,
         @Min(2) @DefaultValue("20") int breakerWindow,
-        @NotNull @DefaultValue("2s") Duration breakerOpenFor) {
+        @NotNull @DefaultValue("2s") Duration breakerOpenFor,
+        @NotNull @DefaultValue("200ms") Duration localStockTtl) {
 }

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -61,6 +62,7 @@ public class Purchases {
 
     private static final Logger log = LoggerFactory.getLogger(Purchases.class);
     private static final TimeBasedEpochGenerator IDS = Generators.timeBasedEpochGenerator();
+    private static final String SOLD_OUT_MESSAGE = "Sold out";
 
     private final Catalog catalog;
     private final Inventory inventory;
@@ -108,6 +110,20 @@ public class Purchases {
         }
     }
 
+    /**
+     * The rejection of a well-formed attempt that needs no Redis call: the product exists, the
+     * quantity is within its limit, and this instance saw it sold out a moment ago. Empty when
+     * the attempt has to go through {@link #purchase}.
+     */
+    public Optional<PurchaseResult.Rejected> rejectedAtOnce(UUID productId, int quantity) {
+        Product product = catalog.find(productId).orElse(null);
+        if (product == null || quantity > product.perUserLimit() || database.getState() == CircuitBreaker.State.OPEN
+                || !inventory.knownSoldOut(productId)) {
+            return Optional.empty();
+        }
+        return Optional.of((PurchaseResult.Rejected) reject(PurchaseRejection.SOLD_OUT, SOLD_OUT_MESSAGE));
+    }
+
     public PurchaseResult purchase(PurchaseRequest request) {
         if (database.getState() == CircuitBreaker.State.OPEN) {
             // PostgreSQL is down: reserving would only be undone
@@ -128,7 +144,7 @@ public class Purchases {
                 case ENDED -> reject(PurchaseRejection.SALE_ENDED, "The sale has ended");
                 case LIMIT_EXCEEDED -> reject(PurchaseRejection.QUANTITY_ABOVE_LIMIT, limitMessage(reserved.limit()));
                 case ALREADY_PURCHASED -> reject(PurchaseRejection.ALREADY_PURCHASED, "You have already purchased this item");
-                case SOLD_OUT -> reject(PurchaseRejection.SOLD_OUT, "Sold out");
+                case SOLD_OUT -> reject(PurchaseRejection.SOLD_OUT, SOLD_OUT_MESSAGE);
                 case INSUFFICIENT_STOCK -> reject(PurchaseRejection.INSUFFICIENT_STOCK,
                         "Only " + reserved.stockLeft() + " left");
                 case RESERVED -> throw new IllegalStateException("reserved without a reservation");

@@ -90,6 +90,23 @@ class BadInputTest extends IntegrationTest {
                         new String[] {"X-User-Id", "mallory"}, 403, "FORBIDDEN"));
     }
 
+    /** The hot path answers sold-out attempts early; a bad one must still get its own problem. */
+    @ParameterizedTest(name = "sold out, {0} -> {3} {4}")
+    @MethodSource("badPurchases")
+    void aBadPurchaseOfASoldOutProductGetsTheSameProblem(String what, String body, String user, int status, String code) {
+        product = liveProduct(1, 1);
+        assertThat(buy(product, "the-one").status()).isEqualTo(201);
+        assertThat(buy(product, "too-late").code()).isEqualTo("SOLD_OUT");
+        Snapshot before = snapshot();
+
+        Api.Reply reply = user == null
+                ? api.post("/api/v1/sale/purchase", body.replace(PRODUCT, product.toString()))
+                : api.post("/api/v1/sale/purchase", body.replace(PRODUCT, product.toString()), Api.user(user));
+
+        assertProblem(reply, status, code);
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
     @ParameterizedTest(name = "{0} -> {5} {6}")
     @MethodSource("otherBadRequests")
     void otherBadRequestsGetAClearProblemAndWriteNothing(String what, String method, String path, String body,

@@ -1,0 +1,217 @@
+package dev.flashsale.api;
+
+import java.io.ByteArrayInputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import dev.flashsale.catalog.Catalog;
+import dev.flashsale.catalog.Product;
+import dev.flashsale.identity.Callers;
+import dev.flashsale.ordering.PurchaseResult;
+import dev.flashsale.ordering.Purchases;
+import dev.flashsale.web.Envelope;
+import dev.flashsale.web.Problems;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.HandlerMapping;
+
+/**
+ * The two requests a flash sale is made of, answered before the security chain and Spring MVC
+ * when nothing but a lookup is needed:
+ * <ul>
+ * <li>{@code GET /sale/status/{id}} of a known product, from the cached definition and the stock
+ *     this instance saw within the local-stock TTL;</li>
+ * <li>{@code POST /sale/purchase} by an identified caller, with a well-formed body, for a known
+ *     product, within its limit, when this instance saw it sold out a moment ago: 409 SOLD_OUT.</li>
+ * </ul>
+ * Every other request — missing or invalid identity, bad body, unknown product, stock left, Redis
+ * trouble — goes on unchanged (its body replayed) to the full path, which answers it as always.
+ * The answers carry the same status and fields the full path would produce. Measured in
+ * docs/PERFORMANCE.md.
+ */
+class HotPath extends OncePerRequestFilter {
+
+    private static final Pattern STATUS = Pattern.compile("/api/v1(?:\\.0)?/sale/status/([0-9a-fA-F-]{36})");
+    private static final Pattern UUID_TEXT = Pattern.compile(Uuids.PATTERN);
+
+    private final Catalog catalog;
+    private final SaleViews views;
+    private final Purchases purchases;
+    private final Callers callers;
+    private final JsonMapper json;
+    private final int maxBody;
+
+    HotPath(Catalog catalog, SaleViews views, Purchases purchases, Callers callers, JsonMapper json, int maxBody) {
+        this.catalog = catalog;
+        this.views = views;
+        this.purchases = purchases;
+        this.callers = callers;
+        this.json = json;
+        this.maxBody = maxBody;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String path = request.getRequestURI();
+        if ("GET".equals(request.getMethod()) && path.startsWith("/api/v1") && status(path, response, request)) {
+            return;
+        }
+        if ("POST".equals(request.getMethod())
+                && (path.equals("/api/v1/sale/purchase") || path.equals("/api/v1.0/sale/purchase"))) {
+            purchase(request, response, chain);
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+
+    private boolean status(String path, HttpServletResponse response, HttpServletRequest request) throws IOException {
+        var m = STATUS.matcher(path);
+        if (!m.matches()) {
+            return false;
+        }
+        Optional<Product> product = catalog.find(UUID.fromString(m.group(1)));
+        if (product.isEmpty()) {
+            return false;
+        }
+        SaleView view;
+        try {
+            view = views.live(product.get());
+        } catch (DataAccessException redisDown) {
+            return false;
+        }
+        request.setAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE, "/api/v1/sale/status/{productId}");
+        write(response, HttpStatus.OK, MediaType.APPLICATION_JSON_VALUE, json.writeValueAsBytes(Envelope.ok(view)));
+        return true;
+    }
+
+    private void purchase(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String type = request.getContentType();
+        Optional<String> caller = callers.userId(request);
+        if (type == null || !type.startsWith(MediaType.APPLICATION_JSON_VALUE) || caller.isEmpty()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        byte[] body = request.getInputStream().readNBytes(maxBody + 1);
+        HttpServletRequest replay = new Replay(request, body);
+        Optional<PurchaseResult.Rejected> rejected = body.length <= maxBody ? soldOut(body) : Optional.empty();
+        if (rejected.isEmpty()) {
+            chain.doFilter(replay, response);
+            return;
+        }
+        request.setAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE, "/api/v1/sale/purchase");
+        var problem = Rejections.response(rejected.get().reason(), rejected.get().message()).getBody();
+        problem.setInstance(java.net.URI.create(request.getRequestURI()));
+        write(response, HttpStatus.CONFLICT, Problems.PROBLEM_JSON.toString(), json.writeValueAsBytes(Problems.asMap(problem)));
+    }
+
+    /** The body's product and quantity, if both are valid exactly as the full path checks them. */
+    private Optional<PurchaseResult.Rejected> soldOut(byte[] body) {
+        JsonNode node;
+        try {
+            node = json.readTree(body);
+        } catch (JacksonException malformed) {
+            return Optional.empty();
+        }
+        JsonNode productId = node.get("productId");
+        JsonNode quantity = node.get("quantity");
+        if (productId == null || !productId.isString() || !UUID_TEXT.matcher(productId.asString()).matches()) {
+            return Optional.empty();
+        }
+        int units = 1;
+        if (quantity != null && !quantity.isNull()) {
+            if (!quantity.isInt() || quantity.asInt() < 1 || quantity.asInt() > 1000) {
+                return Optional.empty();
+            }
+            units = quantity.asInt();
+        }
+        return purchases.rejectedAtOnce(UUID.fromString(productId.asString()), units);
+    }
+
+    private static void write(HttpServletResponse response, HttpStatus status, String type, byte[] bytes)
+            throws IOException {
+        response.setStatus(status.value());
+        response.setContentType(type);
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    /** The request with its body, already read, readable again. */
+    private static final class Replay extends HttpServletRequestWrapper {
+
+        private final byte[] body;
+
+        Replay(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("the body is already in memory");
+                }
+            };
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+    }
+}

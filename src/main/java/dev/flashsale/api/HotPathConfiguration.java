@@ -1,0 +1,30 @@
+package dev.flashsale.api;
+
+import dev.flashsale.catalog.Catalog;
+import dev.flashsale.identity.Callers;
+import dev.flashsale.ordering.Purchases;
+import dev.flashsale.web.WebProperties;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+@Configuration(proxyBeanMethods = false)
+class HotPathConfiguration {
+
+    /**
+     * After the body-size limit and the HTTP metrics' observation (so these answers are counted
+     * like the others), before the security chain (order -100).
+     */
+    @Bean
+    FilterRegistrationBean<HotPath> hotPath(Catalog catalog, SaleViews views, Purchases purchases, Callers callers,
+                                             JsonMapper json, WebProperties web) {
+        FilterRegistrationBean<HotPath> registration = new FilterRegistrationBean<>(
+                new HotPath(catalog, views, purchases, callers, json, (int) web.maxBodySize().toBytes()));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        registration.addUrlPatterns("/api/*");
+        return registration;
+    }
+}

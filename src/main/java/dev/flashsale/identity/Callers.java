@@ -1,0 +1,52 @@
+package dev.flashsale.identity;
+
+import java.util.Optional;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
+
+/**
+ * Who is calling, by the same rules as the security filter chain (a valid bearer token first,
+ * then the trusted header when switched on), for code that runs before that chain: the hot-path
+ * filter answers only requests whose caller this identifies, and leaves every other request —
+ * missing or invalid identity included — to the chain, which answers it as usual.
+ */
+public class Callers {
+
+    private static final String BEARER = "Bearer ";
+
+    private final JwtDecoder jwt;
+    private final String trustedHeader;
+
+    Callers(JwtDecoder jwt, String trustedHeader) {
+        this.jwt = jwt;
+        this.trustedHeader = trustedHeader;
+    }
+
+    public Optional<String> userId(HttpServletRequest request) {
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization != null) {
+            if (jwt == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+                return Optional.empty();
+            }
+            try {
+                String userId = SecurityConfiguration.authentication(jwt.decode(authorization.substring(BEARER.length())))
+                        .getName();
+                return Optional.of(userId);
+            } catch (JwtException | AuthenticationException | IllegalArgumentException invalid) {
+                return Optional.empty();
+            }
+        }
+        if (trustedHeader != null) {
+            String userId = request.getHeader(trustedHeader);
+            if (UserIds.isValid(userId)) {
+                return Optional.of(userId);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.flashsale.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+
+import dev.flashsale.identity.Tokens;
+import dev.flashsale.support.Api;
+import dev.flashsale.support.IntegrationTest;
+import tools.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Sold out and status answers that need no Redis call, and are the answers the full path gives. */
+@TestPropertySource(properties = "flashsale.inventory.local-stock-ttl=5s")
+class HotPathTest extends IntegrationTest {
+
+    @Autowired
+    Tokens tokens;
+
+    @Test
+    void attemptsOnAProductJustSeenSoldOutCostNoRedisCallAndGetTheSameAnswer() {
+        UUID product = liveProduct(1, 1);
+        // another instance sold the last unit: this one has not seen it yet
+        redis.opsForValue().set("fs:{" + product + "}:stock", "0");
+        long atFirst = redisCommands();
+        Api.Reply full = buy(product, "first-loser");
+        assertThat(full.code()).isEqualTo("SOLD_OUT");
+        assertThat(redisCommands() - atFirst).as("the first attempt asked Redis").isGreaterThan(1);
+
+        long before = redisCommands();
+        Api.Reply fast = buy(product, "second-loser");
+        Api.Reply fastWithToken = api.post("/api/v1/sale/purchase", "{\"productId\":\"" + product + "\"}",
+                "Authorization", "Bearer " + tokens.issue("token-loser", List.of(), Duration.ofMinutes(1)));
+        long after = redisCommands();
+
+        assertThat(after - before).as("no Redis command for the two attempts (1 is the INFO itself)").isEqualTo(1);
+        for (Api.Reply reply : List.of(fast, fastWithToken)) {
+            assertThat(reply.status()).isEqualTo(409);
+            assertThat(reply.contentType()).startsWith("application/problem+json");
+            assertThat(reply.json().properties().stream().map(e -> e.getKey()).toList())
+                    .containsExactlyInAnyOrderElementsOf(full.json().properties().stream().map(e -> e.getKey()).toList());
+            for (String field : new String[] {"type", "title", "status", "detail", "instance", "success", "code", "error", "message"}) {
+                assertThat(reply.json().path(field)).as(field).isEqualTo(full.json().path(field));
+            }
+        }
+        assertThat(redisBuyer(product, "second-loser")).isFalse();
+    }
+
+    @Test
+    void theStatusAnswerIsTheFullPathsAnswer() {
+        UUID product = liveProduct(7, 1);
+        assertThat(buy(product, "someone").status()).isEqualTo(201);
+
+        JsonNode fast = api.get("/api/v1/sale/status/" + product).json();
+        JsonNode aliased = api.get("/api/v1.0/sale/status/" + product).json();
+
+        assertThat(fast.path("data").path("availableQuantity").asInt()).isEqualTo(6);
+        assertThat(fast).isEqualTo(aliased);
+        assertThat(fast.path("success").asBoolean()).isTrue();
+        assertThat(fast.path("data").path("productId").asString()).isEqualTo(product.toString());
+    }
+
+    /** Commands Redis has processed so far (this call's INFO counts in the next one). */
+    private long redisCommands() {
+        Properties stats = redis.execute(c -> c.serverCommands().info("stats"), true);
+        return Long.parseLong(stats.getProperty("total_commands_processed").trim());
+    }
+}
