@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
@@ -40,7 +41,8 @@ import org.springframework.web.servlet.HandlerMapping;
  * <li>{@code GET /sale/status/{id}} of a known product, from the cached definition and the stock
  *     this instance saw within the local-stock TTL;</li>
  * <li>{@code POST /sale/purchase} by an identified caller, with a well-formed body, for a known
- *     product, within its limit, when this instance saw it sold out a moment ago: 409 SOLD_OUT.</li>
+ *     product on sale, within its limit, when this instance already knows the answer: the caller
+ *     bought it (409 ALREADY_PURCHASED) or it was seen sold out a moment ago (409 SOLD_OUT).</li>
  * </ul>
  * Every other request — missing or invalid identity, bad body, unknown product, stock left, Redis
  * trouble — goes on unchanged (its body replayed) to the full path, which answers it as always.
@@ -113,19 +115,21 @@ class HotPath extends OncePerRequestFilter {
         }
         byte[] body = request.getInputStream().readNBytes(maxBody + 1);
         HttpServletRequest replay = new Replay(request, body);
-        Optional<PurchaseResult.Rejected> rejected = body.length <= maxBody ? soldOut(body) : Optional.empty();
+        Optional<PurchaseResult.Rejected> rejected = body.length <= maxBody ? knownAnswer(body, caller.get()) : Optional.empty();
         if (rejected.isEmpty()) {
             chain.doFilter(replay, response);
             return;
         }
         request.setAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE, "/api/v1/sale/purchase");
-        var problem = Rejections.response(rejected.get().reason(), rejected.get().message()).getBody();
-        problem.setInstance(java.net.URI.create(request.getRequestURI()));
-        write(response, HttpStatus.CONFLICT, Problems.PROBLEM_JSON.toString(), json.writeValueAsBytes(Problems.asMap(problem)));
+        var answer = Rejections.response(rejected.get().reason(), rejected.get().message());
+        var problem = answer.getBody();
+        problem.setInstance(URI.create(request.getRequestURI()));
+        write(response, HttpStatus.valueOf(answer.getStatusCode().value()), Problems.PROBLEM_JSON.toString(),
+                json.writeValueAsBytes(Problems.asMap(problem)));
     }
 
-    /** The body's product and quantity, if both are valid exactly as the full path checks them. */
-    private Optional<PurchaseResult.Rejected> soldOut(byte[] body) {
+    /** The known rejection, if the body's product and quantity are valid exactly as the full path checks them. */
+    private Optional<PurchaseResult.Rejected> knownAnswer(byte[] body, String userId) {
         JsonNode node;
         try {
             node = json.readTree(body);
@@ -144,7 +148,7 @@ class HotPath extends OncePerRequestFilter {
             }
             units = quantity.asInt();
         }
-        return purchases.rejectedAtOnce(UUID.fromString(productId.asString()), units);
+        return purchases.rejectedAtOnce(UUID.fromString(productId.asString()), userId, units);
     }
 
     private static void write(HttpServletResponse response, HttpStatus status, String type, byte[] bytes)

@@ -1,17 +1,20 @@
 package dev.flashsale.inventory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
 import dev.flashsale.catalog.Product;
+import dev.flashsale.catalog.SaleState;
 
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -36,12 +39,16 @@ public class Inventory {
     private final RedisCalls calls;
     private final WarmUp warmUp;
     private final LocalStock local;
+    private final LocalBuyers buyers;
+    private final Clock clock;
 
-    Inventory(StringRedisTemplate redis, RedisCalls calls, WarmUp warmUp, InventoryProperties properties) {
+    Inventory(StringRedisTemplate redis, RedisCalls calls, WarmUp warmUp, InventoryProperties properties, Clock clock) {
         this.redis = redis;
         this.calls = calls;
         this.warmUp = warmUp;
         this.local = new LocalStock(properties.localStockTtl());
+        this.buyers = new LocalBuyers(properties.localStockTtl().multipliedBy(10));
+        this.clock = clock;
     }
 
     /**
@@ -58,8 +65,11 @@ public class Inventory {
     }
 
     private ReserveResult reserve(Product product, String userId, int quantity, String nowMs) {
-        if (nowMs.isEmpty() && local.soldOut(product.id())) {
-            return ReserveResult.rejected(ReserveOutcome.SOLD_OUT);
+        if (nowMs.isEmpty()) {
+            ReserveOutcome known = knownRejection(product, userId, quantity).orElse(null);
+            if (known != null) {
+                return ReserveResult.rejected(known);
+            }
         }
         SaleKeys keys = SaleKeys.of(product.id());
         List<?> reply = runReserve(keys, userId, quantity, nowMs);
@@ -78,6 +88,10 @@ public class Inventory {
                 local.saw(product.id(), 0);
                 yield ReserveResult.rejected(ReserveOutcome.SOLD_OUT);
             }
+            case "ALREADY_PURCHASED" -> {
+                buyers.reported(product.id(), userId);
+                yield ReserveResult.rejected(ReserveOutcome.ALREADY_PURCHASED);
+            }
             case "INSUFFICIENT_STOCK" -> {
                 local.saw(product.id(), number(reply.get(1)));
                 yield new ReserveResult(ReserveOutcome.INSUFFICIENT_STOCK, null, number(reply.get(1)), -1);
@@ -93,15 +107,24 @@ public class Inventory {
     }
 
     /**
-     * Whether this instance saw the product sold out less than a local-stock TTL ago: an attempt
-     * now would be refused by Redis too, so it can be refused without asking.
+     * The answer Redis would give, if this instance already knows it: the user bought the product,
+     * or the product was seen sold out less than a local-stock TTL ago. Only while the sale is
+     * open by this instance's clock (the window is Redis's to judge at its edges) and for a
+     * quantity within the limit (the script checks the limit first).
      */
-    public boolean knownSoldOut(UUID productId) {
-        return local.soldOut(productId);
+    public Optional<ReserveOutcome> knownRejection(Product product, String userId, int quantity) {
+        if (quantity > product.perUserLimit() || product.stateAt(clock.instant()) != SaleState.ACTIVE) {
+            return Optional.empty();
+        }
+        if (buyers.known(product.id(), userId)) {
+            return Optional.of(ReserveOutcome.ALREADY_PURCHASED);
+        }
+        return local.soldOut(product.id()) ? Optional.of(ReserveOutcome.SOLD_OUT) : Optional.empty();
     }
 
     /** The order committed: the reservation is no longer pending, and the user is a buyer for good. */
     public void confirm(Reservation reservation) {
+        buyers.committed(reservation.productId(), reservation.userId());
         release(reservation, ReleaseReason.CONFIRMED);
     }
 
@@ -115,6 +138,9 @@ public class Inventory {
     public boolean release(Reservation reservation, ReleaseReason reason) {
         if (reason != ReleaseReason.CONFIRMED) {
             local.forget(reservation.productId());
+        }
+        if (reason == ReleaseReason.NOT_COMMITTED || reason == ReleaseReason.UNITS_TAKEN) {
+            buyers.forget(reservation.productId(), reservation.userId());
         }
         SaleKeys keys = SaleKeys.of(reservation.productId());
         Long released = calls.call(() -> redis.execute(SaleScripts.RELEASE,

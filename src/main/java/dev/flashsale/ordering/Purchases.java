@@ -63,6 +63,7 @@ public class Purchases {
     private static final Logger log = LoggerFactory.getLogger(Purchases.class);
     private static final TimeBasedEpochGenerator IDS = Generators.timeBasedEpochGenerator();
     private static final String SOLD_OUT_MESSAGE = "Sold out";
+    private static final String ALREADY_PURCHASED_MESSAGE = "You have already purchased this item";
 
     private final Catalog catalog;
     private final Inventory inventory;
@@ -111,17 +112,19 @@ public class Purchases {
     }
 
     /**
-     * The rejection of a well-formed attempt that needs no Redis call: the product exists, the
-     * quantity is within its limit, and this instance saw it sold out a moment ago. Empty when
+     * The rejection of a well-formed attempt that needs no Redis call: the product exists, and
+     * this instance already knows the user bought it or saw it sold out a moment ago. Empty when
      * the attempt has to go through {@link #purchase}.
      */
-    public Optional<PurchaseResult.Rejected> rejectedAtOnce(UUID productId, int quantity) {
+    public Optional<PurchaseResult.Rejected> rejectedAtOnce(UUID productId, String userId, int quantity) {
         Product product = catalog.find(productId).orElse(null);
-        if (product == null || quantity > product.perUserLimit() || database.getState() == CircuitBreaker.State.OPEN
-                || !inventory.knownSoldOut(productId)) {
+        if (product == null || database.getState() == CircuitBreaker.State.OPEN) {
             return Optional.empty();
         }
-        return Optional.of((PurchaseResult.Rejected) reject(PurchaseRejection.SOLD_OUT, SOLD_OUT_MESSAGE));
+        return inventory.knownRejection(product, userId, quantity).map(outcome -> switch (outcome) {
+            case ALREADY_PURCHASED -> (PurchaseResult.Rejected) reject(PurchaseRejection.ALREADY_PURCHASED, ALREADY_PURCHASED_MESSAGE);
+            default -> (PurchaseResult.Rejected) reject(PurchaseRejection.SOLD_OUT, SOLD_OUT_MESSAGE);
+        });
     }
 
     public PurchaseResult purchase(PurchaseRequest request) {
@@ -143,7 +146,7 @@ public class Purchases {
                 case NOT_STARTED -> reject(PurchaseRejection.SALE_NOT_STARTED, "The sale has not started yet");
                 case ENDED -> reject(PurchaseRejection.SALE_ENDED, "The sale has ended");
                 case LIMIT_EXCEEDED -> reject(PurchaseRejection.QUANTITY_ABOVE_LIMIT, limitMessage(reserved.limit()));
-                case ALREADY_PURCHASED -> reject(PurchaseRejection.ALREADY_PURCHASED, "You have already purchased this item");
+                case ALREADY_PURCHASED -> reject(PurchaseRejection.ALREADY_PURCHASED, ALREADY_PURCHASED_MESSAGE);
                 case SOLD_OUT -> reject(PurchaseRejection.SOLD_OUT, SOLD_OUT_MESSAGE);
                 case INSUFFICIENT_STOCK -> reject(PurchaseRejection.INSUFFICIENT_STOCK,
                         "Only " + reserved.stockLeft() + " left");
@@ -219,7 +222,7 @@ public class Purchases {
         switch (constraint) {
             case "orders_one_completed_per_user" -> {
                 releaseQuietly(reservation, ReleaseReason.ALREADY_PURCHASED);
-                return reject(PurchaseRejection.ALREADY_PURCHASED, "You have already purchased this item");
+                return reject(PurchaseRejection.ALREADY_PURCHASED, ALREADY_PURCHASED_MESSAGE);
             }
             case "orders_within_user_limit" -> {
                 releaseQuietly(reservation, ReleaseReason.NOT_COMMITTED);

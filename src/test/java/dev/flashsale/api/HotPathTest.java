@@ -53,6 +53,24 @@ class HotPathTest extends IntegrationTest {
     }
 
     @Test
+    void aBuyerTryingAgainIsAnsweredWithoutRedisToo() {
+        UUID product = liveProduct(10, 1);
+        assertThat(buy(product, "repeat").status()).isEqualTo(201);
+
+        long before = redisCommands();
+        Api.Reply again = buy(product, "repeat");
+        long after = redisCommands();
+
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.code()).isEqualTo("ALREADY_PURCHASED");
+        assertThat(again.json().path("error").asString()).isEqualTo("You have already purchased this item");
+        assertThat(after - before).as("no Redis command (1 is the INFO itself)").isEqualTo(1);
+        // a bad quantity is still the full path's to answer
+        assertThat(api.post("/api/v1/sale/purchase", "{\"productId\":\"" + product + "\",\"quantity\":2}",
+                Api.user("repeat")).code()).isEqualTo("QUANTITY_ABOVE_LIMIT");
+    }
+
+    @Test
     void theStatusAnswerIsTheFullPathsAnswer() {
         UUID product = liveProduct(7, 1);
         assertThat(buy(product, "someone").status()).isEqualTo(201);
