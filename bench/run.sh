@@ -37,5 +37,6 @@ for run in $(seq 1 "$runs"); do
     PRODUCT_ID=$product SCENARIO=$kind MODE=$mode USERS=500 RUN="$scenario$run-$(date +%s)" \
         wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$here/wrk/flashsale.lua" "$BASE_URL" \
         | grep -E '^--|Requests/sec|Latency|99%'
-    "$here/check.sh" "$product"
+    BASE_URL=$BASE_URL ADMIN_KEY=$ADMIN_KEY "$here/check.sh" "$product" || { echo "AUDIT: invariants broken"; failed=1; }
 done
+exit "${failed:-0}"

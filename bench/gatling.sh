@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Gatling load tests against a running instance (bench/app.sh), then the audit.
+#   bench/gatling.sh seed     the seed's k6 scenarios (status polling, purchases, user status),
+#                             ramps and thresholds; on a fresh sale of 1,000 units
+#   bench/gatling.sh rate     scenario E: purchase attempts at a fixed rate (RATE, default 5000/s,
+#                             for DURATION seconds, default 60), open model; on 1,000 units
+# Settings: BASE_URL (http://127.0.0.1:8080), ADMIN_KEY. HTML report: target/gatling/*/index.html
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/.."
+if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
+    export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+BASE_URL=${BASE_URL:-http://127.0.0.1:8080}
+ADMIN_KEY=${ADMIN_KEY:-bench-admin-key-0123456789}
+case ${1:?seed or rate} in
+    seed) simulation=dev.flashsale.load.SeedScenariosSimulation ;;
+    rate) simulation=dev.flashsale.load.FixedRateSimulation ;;
+    *) echo "unknown: $1" >&2; exit 2 ;;
+esac
+product=$(curl -sf -X POST "$BASE_URL/api/v1/admin/products" -H "X-Admin-Key: $ADMIN_KEY" \
+    -H 'Content-Type: application/json' \
+    -d "{\"name\":\"gatling $1 $(date +%s)\",\"price\":9.99,\"totalQuantity\":1000}" \
+    | sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/')
+echo "== $simulation on product $product"
+status=0
+ulimit -n 65536 2>/dev/null || true   # an open model opens a connection per request in flight
+./mvnw -q -o test-compile gatling:test -Dgatling.simulationClass="$simulation" \
+    -DbaseUrl="$BASE_URL" -DadminKey="$ADMIN_KEY" -DproductId="$product" \
+    -Drate="${RATE:-5000}" -Dduration="${DURATION:-60}" || status=$?
+BASE_URL=$BASE_URL ADMIN_KEY=$ADMIN_KEY "$here/check.sh" "$product" || status=1
+exit $status
