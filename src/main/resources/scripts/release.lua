@@ -23,7 +23,7 @@ if not matches then
     return 0
 end
 redis.call('HDEL', KEYS[3], ARGV[1])
-local _, qty, units = string.match(entry, '^(%d+):(%d+):(.*)$')
+local _, qty, units = string.match(entry, '^(%d+):(%d+):([%d,]*)')
 if ARGV[3] ~= 'KEEP_BUYER' then
     redis.call('SREM', KEYS[2], ARGV[1])
 end

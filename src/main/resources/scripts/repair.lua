@@ -30,7 +30,7 @@ if highest > issued then
     -- numbers between the issued mark and the highest committed unit: free unless committed or pending
     local reserved = {}
     for _, entry in ipairs(redis.call('HVALS', KEYS[4])) do
-        for unit in string.gmatch(string.match(entry, '^%d+:%d+:(.*)$') or '', '%d+') do
+        for unit in string.gmatch(string.match(entry, '^%d+:%d+:([%d,]*)') or '', '%d+') do
             reserved[unit] = true
         end
     end

@@ -1,6 +1,6 @@
 -- Reserve quantity units of one product for one user, atomically, in one round trip.
 -- KEYS: 1 sale (hash: start, end, limit, total, issued)  2 stock  3 buyers (set)
---       4 pending (hash user -> "reservedAtMs:qty:unit,unit")  5 free units (zset)
+--       4 pending (hash user -> "reservedAtMs:qty:unit,unit:n")  5 free units (zset)
 -- ARGV: 1 user  2 quantity  3 now in epoch ms, or '' to use the Redis clock
 -- Returns {outcome, ...}:
 --   {'RESERVED', stockLeft, pending mark}  {'SOLD_OUT'}  {'INSUFFICIENT_STOCK', stockLeft}
@@ -53,6 +53,9 @@ if fresh > 0 then
         units[#units + 1] = tostring(u)
     end
 end
-local pending = now .. ':' .. qty .. ':' .. table.concat(units, ',')
+-- n, a per-sale sequence number, makes every mark unique: a user who reserves again in the same
+-- millisecond and gets the same unit back must not be released by a stale copy of the old mark
+local n = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+local pending = now .. ':' .. qty .. ':' .. table.concat(units, ',') .. ':' .. n
 redis.call('HSET', KEYS[4], ARGV[1], pending)
 return {'RESERVED', stock - qty, pending}

@@ -317,8 +317,9 @@ public class Inventory {
     }
 
     private static Reservation reservation(UUID productId, String userId, String pending) {
-        // pending = "reservedAtMs:quantity:unit,unit,..." as written by reserve.lua
-        String[] parts = pending.split(":", 3);
+        // pending = "reservedAtMs:quantity:unit,unit,...:sequence" as written by reserve.lua (marks
+        // written before the sequence was added lack it)
+        String[] parts = pending.split(":", 4);
         List<Integer> units = new ArrayList<>();
         for (String unit : parts[2].split(",")) {
             if (!unit.isEmpty()) {
