@@ -31,6 +31,7 @@ import jakarta.validation.Valid;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -55,16 +56,48 @@ class SaleController {
     private final Purchases purchases;
     private final Orders orders;
     private final SaleViews views;
+    private final SaleStreams streams;
     private final Clock clock;
 
     SaleController(Catalog catalog, Inventory inventory, Purchases purchases, Orders orders, SaleViews views,
-                   Clock clock) {
+                   SaleStreams streams, Clock clock) {
         this.catalog = catalog;
         this.inventory = inventory;
         this.purchases = purchases;
         this.orders = orders;
         this.views = views;
+        this.streams = streams;
         this.clock = clock;
+    }
+
+    @GetMapping(path = "/stream/{productId}", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "A sale's state and live stock as server-sent events",
+            description = "Events named `sale` carrying `{sale, serverTime}`: `sale` is what GET /sale/status "
+                    + "returns, `serverTime` the server's clock (for countdowns). Sent when the sale changes, at "
+                    + "most every flashsale.web.stream-interval (250 ms), and at least every "
+                    + "flashsale.web.stream-heartbeat (15 s).")
+    @ApiResponse(responseCode = "200", description = "the stream")
+    @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    ResponseEntity<?> stream(@PathVariable UUID productId) {
+        return catalog.find(productId)
+                .<ResponseEntity<?>>map(p -> ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
+                        .header(HttpHeaders.CACHE_CONTROL, "no-cache").header("X-Accel-Buffering", "no")
+                        .body(streams.watch(p)))
+                .orElseGet(SaleController::productNotFound);
+    }
+
+    @GetMapping("/user/orders")
+    @Operation(summary = "The caller's orders, newest first (at most 100)",
+            security = {@SecurityRequirement(name = "bearer"), @SecurityRequirement(name = "userHeader")})
+    @ApiResponse(responseCode = "200", description = "the orders")
+    @ApiResponse(responseCode = "401", description = "no identity (UNAUTHENTICATED)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    Envelope<List<UserOrderView>> userOrders() {
+        String userId = CurrentUser.id().orElseThrow();
+        return Envelope.ok(orders.ofUser(userId, 100).stream()
+                .map(o -> UserOrderView.of(o, catalog.find(o.productId()).map(Product::name).orElse(null)))
+                .toList());
     }
 
     @GetMapping("/status/{productId}")

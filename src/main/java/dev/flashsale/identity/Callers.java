@@ -6,12 +6,13 @@ import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
 
 /**
  * Who is calling, by the same rules as the security filter chain (a valid bearer token first,
- * then the trusted header when switched on), for code that runs before that chain: the hot-path
+ * then a valid session cookie, then the trusted header when switched on), for code that runs before that chain: the hot-path
  * filter answers only requests whose caller this identifies, and leaves every other request —
  * missing or invalid identity included — to the chain, which answers it as usual.
  */
@@ -21,10 +22,12 @@ public class Callers {
 
     private final JwtDecoder jwt;
     private final String trustedHeader;
+    private final Sessions sessions;
 
-    Callers(JwtDecoder jwt, String trustedHeader) {
+    Callers(JwtDecoder jwt, String trustedHeader, Sessions sessions) {
         this.jwt = jwt;
         this.trustedHeader = trustedHeader;
+        this.sessions = sessions;
     }
 
     public Optional<String> userId(HttpServletRequest request) {
@@ -40,6 +43,10 @@ public class Callers {
             } catch (JwtException | AuthenticationException | IllegalArgumentException invalid) {
                 return Optional.empty();
             }
+        }
+        Optional<String> cookieUser = sessions.validCookie(request).map(Jwt::getSubject);
+        if (cookieUser.isPresent()) {
+            return cookieUser;
         }
         if (trustedHeader != null) {
             String userId = request.getHeader(trustedHeader);

@@ -1,10 +1,12 @@
 package dev.flashsale.identity;
 
+import java.time.Instant;
 import java.util.Optional;
 
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 
 /** The caller's user id, whichever way they were identified. */
 public final class CurrentUser {
@@ -13,10 +15,27 @@ public final class CurrentUser {
     }
 
     public static Optional<String> id() {
+        return authenticated().map(Authentication::getName);
+    }
+
+    public static boolean isAdmin() {
+        return authenticated().stream()
+                .flatMap(auth -> auth.getAuthorities().stream())
+                .anyMatch(a -> Roles.ADMIN.equals(a.getAuthority()));
+    }
+
+    /** When the caller's token runs out (callers identified otherwise have none). */
+    static Optional<Instant> expiresAt() {
+        return authenticated()
+                .filter(JwtAuthenticationToken.class::isInstance)
+                .map(auth -> ((JwtAuthenticationToken) auth).getToken().getExpiresAt());
+    }
+
+    private static Optional<Authentication> authenticated() {
         Authentication auth = SecurityContextHolder.getContext().getAuthentication();
         if (auth == null || !auth.isAuthenticated() || auth instanceof AnonymousAuthenticationToken) {
             return Optional.empty();
         }
-        return Optional.of(auth.getName());
+        return Optional.of(auth);
     }
 }

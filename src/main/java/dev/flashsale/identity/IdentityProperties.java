@@ -1,6 +1,7 @@
 package dev.flashsale.identity;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -14,9 +15,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                      (the seed's {@code X-User-Id}); off unless switched on
  * @param adminKey      a static admin credential sent as {@code X-Admin-Key} (at least 16
  *                      characters); without it only a token with the {@code admin} role is admin
+ * @param demoSignIn    the web front end's sign-in by name alone (anyone may claim any user id, so
+ *                      only for demos: off unless switched on; local mode switches it on)
+ * @param sessionTtl    how long a web session (the signed token in the session cookie) lasts
  */
 @ConfigurationProperties("flashsale.security")
-public record IdentityProperties(String jwtSecret, @DefaultValue TrustedHeader trustedHeader, String adminKey) {
+public record IdentityProperties(String jwtSecret, @DefaultValue TrustedHeader trustedHeader, String adminKey,
+                                 @DefaultValue("false") boolean demoSignIn,
+                                 @DefaultValue("8h") Duration sessionTtl) {
 
     public IdentityProperties {
         if (jwtSecret != null && jwtSecret.isBlank()) {
@@ -30,6 +36,9 @@ public record IdentityProperties(String jwtSecret, @DefaultValue TrustedHeader t
         }
         if (adminKey != null && adminKey.length() < 16) {
             throw new IllegalArgumentException("flashsale.security.admin-key must be at least 16 characters");
+        }
+        if (sessionTtl.isNegative() || sessionTtl.isZero()) {
+            throw new IllegalArgumentException("flashsale.security.session-ttl must be positive");
         }
         if (jwtSecret == null && !trustedHeader.enabled()) {
             throw new IllegalArgumentException("""

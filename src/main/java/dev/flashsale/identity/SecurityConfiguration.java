@@ -29,6 +29,8 @@ import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
+import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -57,13 +59,19 @@ class SecurityConfiguration {
     }
 
     @Bean
-    Callers callers(IdentityProperties identity) {
+    Callers callers(IdentityProperties identity, Sessions sessions) {
         return new Callers(identity.jwtSecret() != null ? jwtDecoder(identity) : null,
-                identity.trustedHeader().enabled() ? identity.trustedHeader().name() : null);
+                identity.trustedHeader().enabled() ? identity.trustedHeader().name() : null, sessions);
     }
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, IdentityProperties identity, ProblemWriter problems) throws Exception {
+    Sessions sessions(IdentityProperties identity, Tokens tokens, Clock clock) {
+        return new Sessions(identity, tokens, identity.jwtSecret() != null ? jwtDecoder(identity) : null, clock);
+    }
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, IdentityProperties identity, ProblemWriter problems, Sessions sessions)
+            throws Exception {
         AuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
         AuthenticationEntryPoint unauthenticated = (request, response, e) -> {
             bearer.commence(request, response, e); // keeps the WWW-Authenticate header
@@ -90,7 +98,15 @@ class SecurityConfiguration {
                 .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied));
 
         if (identity.jwtSecret() != null) {
+            // the Authorization header first; else the web session cookie, if it is valid (an
+            // expired one makes the caller anonymous instead of failing every public request)
+            BearerTokenResolver header = new DefaultBearerTokenResolver();
+            BearerTokenResolver headerOrCookie = request -> {
+                String token = header.resolve(request);
+                return token != null ? token : sessions.validCookie(request).map(Jwt::getTokenValue).orElse(null);
+            };
             http.oauth2ResourceServer(rs -> rs
+                    .bearerTokenResolver(headerOrCookie)
                     .jwt(jwt -> jwt.decoder(jwtDecoder(identity)).jwtAuthenticationConverter(SecurityConfiguration::authentication))
                     .authenticationEntryPoint(unauthenticated)
                     .accessDeniedHandler(denied));

@@ -61,12 +61,14 @@ class LocalDemo implements ApplicationRunner {
 
                 ==============================================================================
                  Flash sale is running in local mode (embedded PostgreSQL and Redis).
+                   Shop         %1$s/   (sign in with any name)
+                   Admin        %1$s/admin.html   (admin key: %3$s)
                    API docs     %1$s/api/docs
                    Demo sale    %1$s/api/v1/sale/status/%2$s
                    Live sales   %1$s/api/v1/sale/products
                    Buy          curl -X POST %1$s/api/v1/sale/purchase -H 'X-User-Id: alice' \\
                                      -H 'Content-Type: application/json' -d '{"productId":"%2$s"}'
-                   Admin        curl %1$s/api/v1/admin/products -H 'X-Admin-Key: %3$s'
+                   Admin API    curl %1$s/api/v1/admin/products -H 'X-Admin-Key: %3$s'
                    Metrics      %1$s/actuator/prometheus
                 ==============================================================================
                 """.formatted(base, demo == null ? "<productId>" : demo.id(), adminKey));

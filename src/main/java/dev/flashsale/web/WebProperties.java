@@ -1,18 +1,34 @@
 package dev.flashsale.web;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
-/** @param maxBodySize the largest request body accepted; larger ones get 413 before they are read */
+/**
+ * @param maxBodySize     the largest request body accepted; larger ones get 413 before they are read
+ * @param streamInterval  how often a sale's live stream looks at the sale (changes are sent at most
+ *                        this often, however many purchases happen in between)
+ * @param streamHeartbeat an unchanged sale is sent again after this long (keeps proxies from
+ *                        closing the stream and finds clients that left)
+ * @param streamTimeout   a stream is closed after this long (the browser reconnects by itself)
+ */
 @Validated
 @ConfigurationProperties("flashsale.web")
-public record WebProperties(@DefaultValue("16KB") DataSize maxBodySize) {
+public record WebProperties(@DefaultValue("16KB") DataSize maxBodySize,
+                            @DefaultValue("250ms") Duration streamInterval,
+                            @DefaultValue("15s") Duration streamHeartbeat,
+                            @DefaultValue("30m") Duration streamTimeout) {
 
     public WebProperties {
         if (maxBodySize.toBytes() < 1) {
             throw new IllegalArgumentException("flashsale.web.max-body-size must be positive");
+        }
+        if (streamInterval.toMillis() < 10 || streamHeartbeat.toMillis() < 10 || streamTimeout.toMillis() < 1000) {
+            throw new IllegalArgumentException("flashsale.web.stream-interval and stream-heartbeat must be at least "
+                    + "10ms, stream-timeout at least 1s");
         }
     }
 }

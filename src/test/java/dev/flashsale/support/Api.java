@@ -29,7 +29,7 @@ public final class Api {
         this.base = "http://127.0.0.1:" + port;
     }
 
-    public record Reply(int status, String contentType, String text, JsonNode json) {
+    public record Reply(int status, String contentType, String text, JsonNode json, java.net.http.HttpHeaders headers) {
 
         public String code() {
             return json == null ? null : json.path("code").asString(null);
@@ -70,7 +70,7 @@ public final class Api {
                     HttpResponse.BodyHandlers.ofString());
             String type = response.headers().firstValue("Content-Type").orElse("");
             JsonNode json = type.contains("json") && !response.body().isEmpty() ? JSON.readTree(response.body()) : null;
-            return new Reply(response.statusCode(), type, response.body(), json);
+            return new Reply(response.statusCode(), type, response.body(), json, response.headers());
         } catch (IOException e) {
             throw new IllegalStateException("request failed: " + e, e);
         } catch (InterruptedException e) {
@@ -85,6 +85,10 @@ public final class Api {
 
     public static String[] user(String userId) {
         return new String[] {"X-User-Id", userId};
+    }
+
+    public static String[] cookie(String token) {
+        return new String[] {"Cookie", "flashsale_session=" + token};
     }
 
     public static String[] admin() {

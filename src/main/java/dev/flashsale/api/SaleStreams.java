@@ -1,0 +1,181 @@
+package dev.flashsale.api;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.flashsale.catalog.Catalog;
+import dev.flashsale.catalog.Product;
+import dev.flashsale.web.WebProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * Live sale streams (server-sent events). However many browsers watch a sale, the sale is looked
+ * at once per interval (the same read as the status endpoint, from this instance's short-lived
+ * view of the stock) and sent only when it changed, or as a heartbeat. Each watcher gets the
+ * latest state: a slow one skips states rather than queueing them, and never holds up the others.
+ */
+@Component
+class SaleStreams implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(SaleStreams.class);
+
+    /** What a watcher receives: the sale as the status endpoint shows it, and the server's clock. */
+    record SaleEvent(SaleView sale, Instant serverTime) {
+    }
+
+    private final Catalog catalog;
+    private final SaleViews views;
+    private final Clock clock;
+    private final WebProperties web;
+    private final ConcurrentHashMap<UUID, Channel> channels = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticker =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sale-streams").daemon().factory());
+    private final ExecutorService senders = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("sale-stream-send-", 0).factory());
+
+    SaleStreams(Catalog catalog, SaleViews views, Clock clock, WebProperties web, MeterRegistry meters) {
+        this.catalog = catalog;
+        this.views = views;
+        this.clock = clock;
+        this.web = web;
+        Gauge.builder("flashsale.stream.watchers", channels,
+                        c -> c.values().stream().mapToInt(ch -> ch.watchers.size()).sum())
+                .description("browsers watching a sale's live stream on this instance").register(meters);
+        long interval = web.streamInterval().toMillis();
+        ticker.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    SseEmitter watch(Product product) {
+        SseEmitter emitter = new SseEmitter(web.streamTimeout().toMillis());
+        Channel channel = channels.computeIfAbsent(product.id(), id -> new Channel());
+        Watcher watcher = new Watcher(emitter, channel);
+        channel.watchers.add(watcher);
+        emitter.onCompletion(watcher::leave);
+        emitter.onTimeout(emitter::complete);
+        emitter.onError(error -> watcher.leave());
+        SaleView sale = views.liveOrDegraded(product);
+        if (channel.last == null) { // the next tick sends only what changed since
+            channel.last = sale;
+            channel.sentAt = System.nanoTime();
+        }
+        watcher.offer(new SaleEvent(sale, clock.instant()));
+        return emitter;
+    }
+
+    private void tick() {
+        try {
+            long now = System.nanoTime();
+            channels.forEach((productId, channel) -> {
+                if (channel.watchers.isEmpty()) {
+                    channels.remove(productId, channel);
+                    return;
+                }
+                try {
+                    Product product = catalog.find(productId).orElse(null);
+                    if (product == null) {
+                        channel.watchers.forEach(w -> w.emitter.complete());
+                        return;
+                    }
+                    SaleView sale = views.liveOrDegraded(product);
+                    boolean heartbeat = now - channel.sentAt > web.streamHeartbeat().toNanos();
+                    if (heartbeat || !sale.equals(channel.last)) {
+                        channel.last = sale;
+                        channel.sentAt = now;
+                        SaleEvent event = new SaleEvent(sale, clock.instant());
+                        channel.watchers.forEach(w -> w.offer(event));
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("Live stream of sale {} not updated this time: {}", productId, e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("Live sale streams not updated this time: {}", e.toString());
+        }
+    }
+
+    /**
+     * Streams end first when the application stops: a graceful shutdown would otherwise wait its
+     * whole timeout for them. Browsers reconnect by themselves (to another instance, in a cluster).
+     */
+    @EventListener(ContextClosedEvent.class)
+    void closeStreams() {
+        ticker.shutdownNow();
+        channels.values().forEach(ch -> ch.watchers.forEach(w -> w.emitter.complete()));
+        channels.clear();
+    }
+
+    @Override
+    public void destroy() {
+        closeStreams();
+        senders.shutdownNow();
+    }
+
+    private static final class Channel {
+        final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
+        volatile SaleView last;
+        volatile long sentAt;
+    }
+
+    /** One browser: at most one send in flight, and only the newest state waits behind it. */
+    private final class Watcher {
+        final SseEmitter emitter;
+        final Channel channel;
+        final AtomicReference<SaleEvent> next = new AtomicReference<>();
+        final AtomicBoolean sending = new AtomicBoolean();
+
+        Watcher(SseEmitter emitter, Channel channel) {
+            this.emitter = emitter;
+            this.channel = channel;
+        }
+
+        void offer(SaleEvent event) {
+            next.set(event);
+            if (sending.compareAndSet(false, true)) {
+                try {
+                    senders.execute(this::drain);
+                } catch (RuntimeException rejected) { // shutting down
+                    sending.set(false);
+                }
+            }
+        }
+
+        private void drain() {
+            do {
+                SaleEvent event;
+                while ((event = next.getAndSet(null)) != null) {
+                    try {
+                        emitter.send(SseEmitter.event().name("sale").data(event));
+                    } catch (IOException | IllegalStateException gone) {
+                        leave();
+                        emitter.completeWithError(gone);
+                        return;
+                    }
+                }
+                sending.set(false);
+            } while (next.get() != null && sending.compareAndSet(false, true));
+        }
+
+        void leave() {
+            channel.watchers.remove(this);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.flashsale.api;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.UUID;
+
+import dev.flashsale.ordering.Order;
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/** One of the caller's orders, with the product's name (for "My orders"). */
+@Schema(name = "UserOrder")
+public record UserOrderView(
+        UUID orderId,
+        UUID productId,
+        @Schema(description = "null if the product no longer exists") String productName,
+        int quantity,
+        @Schema(description = "unit price") BigDecimal price,
+        BigDecimal total,
+        String status,
+        Instant purchasedAt) {
+
+    static UserOrderView of(Order o, String productName) {
+        return new UserOrderView(o.id(), o.productId(), productName, o.quantity(), o.unitPrice(), o.total(), o.status(),
+                o.createdAt());
+    }
+}

@@ -1,0 +1,121 @@
+package dev.flashsale.identity;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseCookie;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
+
+/**
+ * Web sessions for the front end: a signed token (the same kind API clients send as a bearer
+ * token) in an HttpOnly cookie. Users sign in by name only where demo sign-in is switched on;
+ * admins sign in with the admin key wherever one is configured.
+ */
+public class Sessions {
+
+    /** The user id an admin session carries. */
+    public static final String ADMIN_USER = "admin";
+
+    private final IdentityProperties identity;
+    private final Tokens tokens;
+    private final JwtDecoder decoder;
+    private final Clock clock;
+
+    Sessions(IdentityProperties identity, Tokens tokens, JwtDecoder decoder, Clock clock) {
+        this.identity = identity;
+        this.tokens = tokens;
+        this.decoder = decoder;
+        this.clock = clock;
+    }
+
+    public sealed interface Outcome permits SignedIn, Refused {
+    }
+
+    public record SignedIn(Session session, ResponseCookie cookie) implements Outcome {
+    }
+
+    public record Refused(HttpStatus status, String code, String message) implements Outcome {
+    }
+
+    /** @param signedIn false for an anonymous caller (userId null) */
+    public record Session(boolean signedIn, String userId, boolean admin, Instant expiresAt) {
+    }
+
+    /** Which ways of signing in this instance offers (the sign-in page shows only those). */
+    public record Offer(boolean byName, boolean admin) {
+    }
+
+    public Offer offer() {
+        return new Offer(identity.jwtSecret() != null && identity.demoSignIn(),
+                identity.jwtSecret() != null && identity.adminKey() != null);
+    }
+
+    public Outcome signIn(String name, boolean secure) {
+        if (!offer().byName()) {
+            return new Refused(HttpStatus.FORBIDDEN, "SIGN_IN_DISABLED", identity.jwtSecret() == null
+                    ? "Sign-in needs a token secret (flashsale.security.jwt-secret), and none is configured"
+                    : "Sign-in by name is switched off here (flashsale.security.demo-sign-in); "
+                    + "use a bearer token from your identity provider");
+        }
+        if (!UserIds.isValid(name)) {
+            return new Refused(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", "name: must be " + UserIds.RULE);
+        }
+        return issue(name, List.of(), secure);
+    }
+
+    public Outcome signInAdmin(String key, boolean secure) {
+        if (!offer().admin()) {
+            return new Refused(HttpStatus.FORBIDDEN, "SIGN_IN_DISABLED", identity.adminKey() == null
+                    ? "No admin key is configured (flashsale.security.admin-key): the admin console is closed"
+                    : "Sign-in needs a token secret (flashsale.security.jwt-secret), and none is configured");
+        }
+        byte[] expected = identity.adminKey().getBytes(StandardCharsets.UTF_8);
+        if (key == null || !MessageDigest.isEqual(expected, key.getBytes(StandardCharsets.UTF_8))) {
+            return new Refused(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "Invalid admin key");
+        }
+        return issue(ADMIN_USER, List.of("admin"), secure);
+    }
+
+    /** The caller as the security chain identified them. */
+    public Session current() {
+        return CurrentUser.id()
+                .map(id -> new Session(true, id, CurrentUser.isAdmin(), CurrentUser.expiresAt().orElse(null)))
+                .orElse(new Session(false, null, false, null));
+    }
+
+    /**
+     * The request's session cookie token if it is valid now. An expired or forged cookie counts as
+     * no cookie: the caller is anonymous rather than refused, so public pages keep working.
+     */
+    Optional<Jwt> validCookie(HttpServletRequest request) {
+        if (decoder == null) {
+            return Optional.empty();
+        }
+        return SessionCookie.token(request).flatMap(token -> {
+            try {
+                Jwt jwt = decoder.decode(token);
+                SecurityConfiguration.authentication(jwt);
+                return Optional.of(jwt);
+            } catch (JwtException | AuthenticationException | IllegalArgumentException invalid) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private Outcome issue(String userId, List<String> roles, boolean secure) {
+        Instant expiresAt = clock.instant().plus(identity.sessionTtl());
+        String token = tokens.issue(userId, roles, identity.sessionTtl());
+        return new SignedIn(new Session(true, userId, roles.contains("admin"), expiresAt),
+                SessionCookie.of(token, identity.sessionTtl(), secure));
+    }
+}

@@ -1,0 +1,293 @@
+// The admin console: sales (create, edit, watch live), the outbox's failed deliveries, the audit
+// and the reconciler. Everything goes through the admin API, as any other client's would.
+import {call} from './api.js';
+import {header} from './session.js';
+import {dateTime, el, fromLocalInput, price, toLocalInput} from './format.js';
+
+const $ = (name) => document.getElementById(name);
+const FIELDS = ['name', 'description', 'price', 'totalQuantity', 'perUserLimit', 'saleStartAt', 'saleEndAt'];
+let products = [];
+let editing = null; // the product being edited, or null when creating
+
+function notice(node, kind, text) {
+  node.className = `notice ${kind}`;
+  node.textContent = text;
+}
+
+// ---- sales table ---------------------------------------------------------------------------
+
+async function loadSales() {
+  const answer = await call('/admin/products?limit=100');
+  if (!answer.ok) { notice($('message'), 'bad', answer.message); return; }
+  products = answer.data;
+  const rows = products.map((p) => {
+    const backlog = Math.max(0, p.totalQuantity - p.availableQuantity - p.soldQuantity);
+    return el('tr', {'data-product': p.id},
+      el('th', {scope: 'row'}, el('a', {href: `/sale.html?id=${p.id}`, text: p.name})),
+      el('td', {}, el('span', {class: `badge ${p.status}`, text: p.status})),
+      el('td', {class: 'num', text: price(p.price)}),
+      el('td', {class: 'num', text: String(p.totalQuantity)}),
+      el('td', {class: 'num', 'data-col': 'remaining', text: String(p.availableQuantity)}),
+      el('td', {class: 'num', 'data-col': 'sold', text: String(p.soldQuantity)}),
+      el('td', {class: 'num', 'data-col': 'backlog', text: String(backlog)}),
+      el('td', {text: dateTime(p.saleStartAt)}),
+      el('td', {text: dateTime(p.saleEndAt)}),
+      el('td', {}, el('div', {class: 'buttons'},
+        el('button', {type: 'button', class: 'secondary small', 'aria-label': `Edit ${p.name}`, onclick: () => edit(p), text: 'Edit'}),
+        el('button', {type: 'button', class: 'secondary small', 'aria-label': `Watch ${p.name}`, onclick: () => watch(p.id), text: 'Watch'}))));
+  });
+  $('sales').replaceChildren(products.length === 0 ? el('p', {class: 'empty', text: 'No sales yet: create one below.'}) :
+    el('table', {id: 'sales-table'},
+      el('caption', {class: 'visually-hidden', text: 'Sales'}),
+      el('thead', {}, el('tr', {}, ['Name', 'Status', 'Price', 'Stock', 'Remaining', 'Sold', 'Backlog', 'Starts', 'Ends', 'Actions']
+        .map((h, i) => el('th', {scope: 'col', class: i >= 2 && i <= 6 ? 'num' : undefined, text: h,
+          title: h === 'Backlog' ? 'Units taken in Redis that the sold counter has not counted yet (being paid for, or waiting for the outbox)' : undefined})))),
+      el('tbody', {}, rows)));
+  const select = $('chart-sale');
+  const chosen = select.value;
+  select.replaceChildren(...products.map((p) => el('option', {value: p.id, text: `${p.name} (${p.status})`})));
+  if (chosen && products.some((p) => p.id === chosen)) select.value = chosen;
+  else if (!watching) {
+    const live = products.find((p) => p.status === 'active') || products[0];
+    if (live) watch(live.id);
+  }
+}
+
+// ---- create and edit -----------------------------------------------------------------------
+
+function input(field) {
+  return $(`f-${field}`);
+}
+
+function clearErrors() {
+  $('form-message').textContent = '';
+  for (const field of FIELDS) {
+    input(field).removeAttribute('aria-invalid');
+    $(`f-${field}-error`).textContent = '';
+  }
+}
+
+function fieldError(field, message) {
+  const node = input(field);
+  if (!node) return false;
+  node.setAttribute('aria-invalid', 'true');
+  $(`f-${field}-error`).textContent = message.charAt(0).toUpperCase() + message.slice(1) + '.';
+  return true;
+}
+
+function edit(p) {
+  editing = p;
+  clearErrors();
+  input('name').value = p.name;
+  input('description').value = p.description || '';
+  input('price').value = p.price;
+  input('totalQuantity').value = p.totalQuantity;
+  input('perUserLimit').value = p.perUserLimit;
+  input('saleStartAt').value = toLocalInput(p.saleStartAt);
+  input('saleEndAt').value = toLocalInput(p.saleEndAt);
+  $('form-title').textContent = `Edit “${p.name}”`;
+  $('f-submit').textContent = 'Save changes';
+  $('f-cancel').hidden = false;
+  input('name').focus();
+}
+
+function resetForm() {
+  editing = null;
+  $('product-form').reset();
+  clearErrors();
+  $('form-title').textContent = 'New sale';
+  $('f-submit').textContent = 'Create sale';
+  $('f-cancel').hidden = true;
+}
+
+/** The form as the API wants it; numbers that are not numbers are sent as they are, for the API to refuse. */
+function formBody() {
+  const value = (field) => input(field).value.trim();
+  const number = (text) => (text === '' ? undefined : /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+  return {
+    name: value('name'),
+    description: value('description') || undefined,
+    price: number(value('price')),
+    totalQuantity: number(value('totalQuantity')),
+    perUserLimit: number(value('perUserLimit')),
+    saleStartAt: fromLocalInput(value('saleStartAt')),
+    saleEndAt: fromLocalInput(value('saleEndAt')),
+  };
+}
+
+async function submit(event) {
+  event.preventDefault();
+  clearErrors();
+  let body = formBody();
+  if (editing) { // only what changed
+    const before = {...editing, description: editing.description || undefined};
+    body = Object.fromEntries(Object.entries(body).filter(([key, value]) => {
+      // the form shows whole seconds: an unchanged time is the same second
+      if (key === 'saleStartAt' || key === 'saleEndAt') {
+        return value && Math.floor(Date.parse(value) / 1000) !== Math.floor(Date.parse(before[key]) / 1000);
+      }
+      return value !== undefined && String(value) !== String(before[key]);
+    }));
+    if (Object.keys(body).length === 0) { notice($('form-message'), 'info', 'Nothing changed.'); return; }
+  }
+  const answer = editing
+    ? await call(`/admin/products/${editing.id}`, {method: 'PATCH', body})
+    : await call('/admin/products', {method: 'POST', body});
+  if (answer.ok) {
+    const name = answer.data.name;
+    const created = !editing;
+    resetForm();
+    notice($('form-message'), 'ok', created ? `Created “${name}”.` : `Saved “${name}”.`);
+    await loadSales();
+    return;
+  }
+  let placed = false;
+  for (const error of answer.errors || []) placed = fieldError(error.field, error.message) || placed;
+  const single = /^(\w+): (.*)$/.exec(answer.message || '');
+  if (!placed && single) placed = fieldError(single[1], single[2]);
+  if (!placed && answer.code === 'STOCK_BELOW_SOLD') placed = fieldError('totalQuantity', answer.message);
+  notice($('form-message'), 'bad', placed ? 'Please correct the fields marked below.' : answer.message);
+  const firstInvalid = document.querySelector('#product-form [aria-invalid="true"]');
+  if (firstInvalid) firstInvalid.focus();
+}
+
+// ---- live chart ----------------------------------------------------------------------------
+
+let watching = null;
+let stream = null;
+let plot = null;
+const points = {t: [], rate: [], remaining: []};
+let lastRemaining = null;
+let soldThisSecond = 0;
+let latest = null;
+
+function watch(productId) {
+  if (stream) stream.close();
+  watching = productId;
+  $('chart-sale').value = productId;
+  points.t.length = 0; points.rate.length = 0; points.remaining.length = 0;
+  lastRemaining = null; soldThisSecond = 0; latest = null;
+  stream = new EventSource(`/api/v1/sale/stream/${productId}`);
+  stream.addEventListener('sale', (event) => {
+    const sale = JSON.parse(event.data).sale;
+    if (lastRemaining !== null && sale.availableQuantity < lastRemaining) soldThisSecond += lastRemaining - sale.availableQuantity;
+    lastRemaining = sale.availableQuantity;
+    latest = sale;
+    $('chart-remaining').textContent = String(sale.availableQuantity);
+    $('chart-sold').textContent = String(sale.soldQuantity);
+  });
+}
+
+function sample() {
+  if (!latest) return;
+  points.t.push(Math.floor(Date.now() / 1000));
+  points.rate.push(soldThisSecond);
+  points.remaining.push(latest.availableQuantity);
+  $('chart-rate').textContent = String(soldThisSecond);
+  soldThisSecond = 0;
+  for (const series of Object.values(points)) if (series.length > 300) series.shift();
+  if (!plot && window.uPlot) {
+    plot = new window.uPlot({
+      width: $('chart').clientWidth || 600,
+      height: 280,
+      series: [{}, {label: 'Purchases/s', stroke: '#b3261e', width: 2, scale: 'rate', fill: 'rgba(179,38,30,.08)'},
+        {label: 'Remaining', stroke: '#1a56db', width: 2, scale: 'stock'}],
+      scales: {x: {time: true}, rate: {range: (u, min, max) => [0, Math.max(5, max)]}, stock: {range: (u, min, max) => [0, Math.max(1, max)]}},
+      axes: [{}, {scale: 'rate', label: 'purchases / s'}, {scale: 'stock', side: 1, label: 'remaining', grid: {show: false}}],
+    }, [points.t, points.rate, points.remaining], $('chart'));
+  } else if (plot) {
+    plot.setData([points.t, points.rate, points.remaining]);
+  }
+}
+
+// ---- outbox, audit, reconciler -------------------------------------------------------------
+
+async function loadOutbox() {
+  const [backlog, failed] = await Promise.all([call('/admin/outbox'), call('/admin/outbox/failed')]);
+  if (backlog.ok) {
+    const b = backlog.data;
+    $('backlog').replaceChildren(
+      el('div', {}, el('dt', {text: 'Pending deliveries'}), el('dd', {id: 'outbox-pending', text: String(b.pending)})),
+      el('div', {}, el('dt', {text: 'Failed for good'}), el('dd', {id: 'outbox-failed', text: String(b.deadLetters)})),
+      el('div', {}, el('dt', {text: 'Oldest pending'}), el('dd', {text: b.oldestAge ? b.oldestAge.replace(/^PT/, '').toLowerCase() : '–'})));
+  }
+  if (!failed.ok) { $('failed').replaceChildren(el('p', {class: 'notice bad', text: failed.message})); return; }
+  $('failed').replaceChildren(failed.data.length === 0 ? el('p', {class: 'empty', text: 'No failed deliveries.'}) :
+    el('table', {id: 'failed-table'},
+      el('caption', {class: 'visually-hidden', text: 'Failed deliveries'}),
+      el('thead', {}, el('tr', {}, ['Event', 'Listener', 'Published', 'Attempts', ''].map((h) => el('th', {scope: 'col', text: h})))),
+      el('tbody', {}, failed.data.map((f) => el('tr', {},
+        el('td', {text: f.eventType.split('.').pop()}),
+        el('td', {class: 'mono', text: f.listener.split('.').slice(-2).join('.')}),
+        el('td', {text: dateTime(f.publishedAt)}),
+        el('td', {class: 'num', text: String(f.attempts)}),
+        el('td', {}, el('button', {type: 'button', class: 'secondary small', text: 'Retry', onclick: () => retry(f.id)})))))));
+}
+
+async function retry(id) {
+  const answer = await call(id ? `/admin/outbox/failed/retry?id=${id}` : '/admin/outbox/failed/retry', {method: 'POST'});
+  notice($('message'), answer.ok ? 'ok' : 'bad', answer.ok ? 'Resubmitted: the outbox delivers it again now.' : answer.message);
+  setTimeout(loadOutbox, 1000);
+}
+
+function showReport(report) {
+  if (!report) { $('reconciler').replaceChildren(el('p', {class: 'empty', text: 'The reconciler has not run on this instance yet.'})); return; }
+  const repaired = report.repairs.length;
+  $('reconciler').replaceChildren(el('p', {id: 'reconciler-report'},
+    report.ran ? `Last reconciler pass ${dateTime(report.startedAt)}: ${report.products} sales looked at, `
+      + (repaired === 0 ? 'nothing needed repair.' : `${repaired} repaired.`)
+      : 'Another instance was running a pass at that moment; nothing was done here.',
+    report.errors.length ? ` Errors: ${report.errors.join('; ')}` : ''));
+}
+
+async function runAudit() {
+  const answer = await call('/admin/audit');
+  if (!answer.ok) { $('audit').replaceChildren(el('p', {class: 'notice bad', text: answer.message})); return; }
+  $('audit').replaceChildren(answer.data.length === 0 ? el('p', {class: 'empty', text: 'No live, upcoming or recent sale to audit.'}) :
+    el('table', {id: 'audit-table'},
+      el('caption', {class: 'visually-hidden', text: 'Audit'}),
+      el('thead', {}, el('tr', {}, ['Sale', 'Invariants', 'Outbox pending', 'Details'].map((h) => el('th', {scope: 'col', text: h})))),
+      el('tbody', {}, answer.data.map((a) => {
+        const broken = Object.entries(a.invariants).filter(([, v]) => !v.holds);
+        return el('tr', {},
+          el('th', {scope: 'row', text: a.name}),
+          el('td', {}, el('span', {class: a.allHold ? 'holds' : 'broken', text: a.allHold ? '✓ all hold' : `✗ ${broken.length} broken`})),
+          el('td', {class: 'num', text: String(a.outboxPending)}),
+          el('td', {text: broken.map(([k, v]) => `${k}: ${v.detail}`).join('; ') || '–'}));
+      }))));
+}
+
+async function runReconciler() {
+  const button = $('run-reconciler');
+  button.disabled = true;
+  const answer = await call('/admin/reconciler/run', {method: 'POST'});
+  button.disabled = false;
+  if (answer.ok) { showReport(answer.data); await runAudit(); }
+  else notice($('message'), 'bad', answer.message);
+}
+
+// ---- start ---------------------------------------------------------------------------------
+
+const me = await header();
+if (!me.admin) {
+  $('message').className = 'notice info';
+  $('message').replaceChildren('The admin console needs the admin key. ',
+    el('a', {href: '/signin.html?admin&next=/admin.html', text: 'Sign in as admin'}), '.');
+} else {
+  $('console').hidden = false;
+  $('product-form').addEventListener('submit', submit);
+  $('f-cancel').addEventListener('click', resetForm);
+  $('refresh').addEventListener('click', () => { loadSales(); loadOutbox(); });
+  $('retry-all').addEventListener('click', () => retry(null));
+  $('run-audit').addEventListener('click', runAudit);
+  $('run-reconciler').addEventListener('click', runReconciler);
+  $('chart-sale').addEventListener('change', (event) => watch(event.target.value));
+  await loadSales();
+  loadOutbox();
+  const last = await call('/admin/reconciler');
+  showReport(last.ok ? last.data : null);
+  runAudit();
+  setInterval(sample, 1000);
+  setInterval(() => { if (!document.hidden) { loadSales(); loadOutbox(); } }, 5000);
+  window.addEventListener('resize', () => plot && plot.setSize({width: $('chart').clientWidth, height: 280}));
+}

@@ -1,0 +1,54 @@
+// The shop's one way to the server: the same public and admin JSON API any client uses.
+// The session travels in an HttpOnly cookie the browser sends by itself.
+
+const BASE = '/api/v1';
+
+/** Plain words for the API's problem codes. */
+const WORDS = {
+  SOLD_OUT: 'Sold out: every unit has been taken.',
+  INSUFFICIENT_STOCK: 'Not enough units are left for that quantity.',
+  ALREADY_PURCHASED: 'You have already bought this item.',
+  SALE_NOT_STARTED: 'The sale has not started yet.',
+  SALE_ENDED: 'The sale has ended.',
+  PRODUCT_NOT_FOUND: 'This sale does not exist.',
+  UNAUTHENTICATED: 'Please sign in first.',
+  FORBIDDEN: 'You are not allowed to do that.',
+  INVENTORY_CONFLICT: 'Someone took that unit at the same moment. Please try again.',
+  QUANTITY_ABOVE_LIMIT: 'That is more than one person may buy.',
+  RATE_LIMITED: 'Too many attempts. Please wait a moment.',
+};
+
+/**
+ * Calls the API. Resolves to {ok, status, data, code, message, errors} and never throws:
+ * a network failure is {ok: false, status: 0} with a message a shopper can act on.
+ */
+export async function call(path, {method = 'GET', body} = {}) {
+  const init = {method, headers: {Accept: 'application/json'}, credentials: 'same-origin'};
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(BASE + path, init);
+  } catch {
+    return {ok: false, status: 0, code: 'NETWORK', message: 'Could not reach the shop. Check your connection and try again.'};
+  }
+  let json = null;
+  if (response.status !== 204) {
+    try { json = await response.json(); } catch { json = null; }
+  }
+  if (response.ok) {
+    return {ok: true, status: response.status, data: json ? json.data : null, date: response.headers.get('Date')};
+  }
+  const code = json && json.code;
+  let message = WORDS[code] || (json && (json.message || json.detail)) || `The shop answered ${response.status}.`;
+  if (response.status === 503) {
+    message = 'The shop is very busy or briefly unavailable. Nothing was charged; please try again in a moment.';
+  }
+  return {ok: false, status: response.status, code, message, errors: (json && json.errors) || []};
+}
+
+export function wordsFor(code) {
+  return WORDS[code];
+}

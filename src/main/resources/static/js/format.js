@@ -1,0 +1,69 @@
+// Formatting shared by the pages.
+
+const money = new Intl.NumberFormat(undefined, {style: 'currency', currency: 'USD'});
+
+export function price(value) {
+  return money.format(Number(value));
+}
+
+/** "2 d 03:04:05", "03:04:05" or "04:05" for a positive number of milliseconds. */
+export function duration(ms) {
+  let s = Math.max(0, Math.ceil(ms / 1000));
+  const d = Math.floor(s / 86400); s -= d * 86400;
+  const h = Math.floor(s / 3600); s -= h * 3600;
+  const m = Math.floor(s / 60); s -= m * 60;
+  const two = (n) => String(n).padStart(2, '0');
+  if (d > 0) return `${d} d ${two(h)}:${two(m)}:${two(s)}`;
+  if (h > 0) return `${two(h)}:${two(m)}:${two(s)}`;
+  return `${two(m)}:${two(s)}`;
+}
+
+export function dateTime(iso) {
+  return iso ? new Date(iso).toLocaleString(undefined, {dateStyle: 'medium', timeStyle: 'short'}) : '';
+}
+
+/** The value a datetime-local input shows for an instant, in the browser's time zone. */
+export function toLocalInput(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+export function fromLocalInput(value) {
+  return value ? new Date(value).toISOString() : undefined;
+}
+
+/** Text for a sale's state and what is left of its window. */
+export function stateLabel(sale, now) {
+  if (sale.status === 'upcoming') return `Starts in ${duration(Date.parse(sale.saleStartAt) - now)}`;
+  if (sale.status === 'active') return sale.soldOut ? 'Sold out' : `Ends in ${duration(Date.parse(sale.saleEndAt) - now)}`;
+  return 'Ended';
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== undefined && child !== null) node.append(child);
+  }
+  return node;
+}
+
+/** A stock bar: remaining of total, with the numbers in words for screen readers. */
+export function stockMeter(remaining, total) {
+  const pct = total > 0 ? Math.round((remaining / total) * 100) : 0;
+  const fill = el('div', {class: 'fill' + (pct <= 10 ? ' low' : '')});
+  fill.style.width = pct + '%';
+  return el('div', {class: 'meter'},
+    el('div', {class: 'track', role: 'progressbar', 'aria-label': 'Remaining stock', 'aria-valuemin': '0',
+      'aria-valuemax': String(total), 'aria-valuenow': String(remaining),
+      'aria-valuetext': `${remaining} of ${total} left`}, fill),
+    el('div', {class: 'label'}, el('span', {text: `${remaining} of ${total} left`}), el('span', {text: `${pct}%`})));
+}

@@ -1,0 +1,31 @@
+// My orders: the signed-in shopper's orders, newest first.
+import {call} from './api.js';
+import {header} from './session.js';
+import {dateTime, el, price} from './format.js';
+
+const box = document.getElementById('orders');
+const me = await header();
+if (!me.signedIn) {
+  box.replaceChildren(el('p', {}, 'Sign in to see your orders. ',
+    el('a', {href: '/signin.html?next=/orders.html', text: 'Sign in'})));
+} else {
+  const answer = await call('/sale/user/orders');
+  if (!answer.ok) {
+    box.replaceChildren(el('p', {class: 'notice bad', text: answer.message}));
+  } else if (answer.data.length === 0) {
+    box.replaceChildren(el('p', {class: 'empty'}, 'No orders yet. ', el('a', {href: '/', text: 'Browse the sales'}), '.'));
+  } else {
+    box.replaceChildren(el('table', {id: 'orders-table'},
+      el('caption', {class: 'visually-hidden', text: 'Your orders'}),
+      el('thead', {}, el('tr', {},
+        ['Product', 'Quantity', 'Total', 'Status', 'Ordered', 'Order number'].map((h, i) =>
+          el('th', {scope: 'col', class: i === 1 || i === 2 ? 'num' : undefined, text: h})))),
+      el('tbody', {}, answer.data.map((o) => el('tr', {'data-order': o.orderId},
+        el('td', {}, el('a', {href: `/sale.html?id=${o.productId}`, text: o.productName || 'Removed product'})),
+        el('td', {class: 'num', text: String(o.quantity)}),
+        el('td', {class: 'num', text: price(o.total)}),
+        el('td', {text: o.status === 'completed' ? 'Confirmed' : o.status}),
+        el('td', {text: dateTime(o.purchasedAt)}),
+        el('td', {}, el('code', {text: o.orderId})))))));
+  }
+}

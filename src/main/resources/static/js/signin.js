@@ -1,0 +1,52 @@
+// Sign-in: by name (demo shops only) or with the admin key. Shows only what this shop offers.
+import {call} from './api.js';
+import {header} from './session.js';
+
+const params = new URLSearchParams(location.search);
+
+/** Only a path on this site: never an address elsewhere. */
+function next(fallback) {
+  const target = params.get('next');
+  return target && target.startsWith('/') && !target.startsWith('//') ? target : fallback;
+}
+
+function showError(input, message) {
+  const error = document.getElementById(input.id + '-error');
+  error.textContent = message || '';
+  input.setAttribute('aria-invalid', message ? 'true' : 'false');
+  if (message) input.focus();
+}
+
+function hook(formId, input, path, field, fallback) {
+  document.getElementById(formId).addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const value = input.value.trim();
+    if (!value) { showError(input, 'Please fill this in.'); return; }
+    showError(input, '');
+    const button = event.target.querySelector('button[type=submit]');
+    button.disabled = true;
+    const answer = await call(path, {method: 'POST', body: {[field]: value}});
+    button.disabled = false;
+    if (answer.ok) {
+      location.href = next(fallback(answer.data));
+    } else {
+      showError(input, answer.code === 'VALIDATION_FAILED' ? answer.message.replace(/^\w+: /, 'Must be ') : answer.message);
+    }
+  });
+}
+
+const me = await header();
+const byName = document.getElementById('by-name');
+const asAdmin = document.getElementById('as-admin');
+byName.hidden = !me.signIn.byName;
+asAdmin.hidden = !me.signIn.admin;
+document.getElementById('none').hidden = me.signIn.byName || me.signIn.admin;
+if (me.signedIn) {
+  const message = document.getElementById('message');
+  message.className = 'notice info';
+  message.textContent = `You are signed in as ${me.userId}. Signing in again replaces that session.`;
+}
+hook('name-form', document.getElementById('name'), '/session', 'name', () => '/');
+hook('admin-form', document.getElementById('key'), '/session/admin', 'key', () => '/admin.html');
+if (params.has('admin') && !asAdmin.hidden) document.getElementById('key').focus();
+else if (!byName.hidden) document.getElementById('name').focus();

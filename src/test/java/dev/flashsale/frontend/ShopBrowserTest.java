@@ -1,0 +1,234 @@
+package dev.flashsale.frontend;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import com.microsoft.playwright.options.AriaRole;
+import dev.flashsale.support.Api;
+import dev.flashsale.support.Browsers;
+import dev.flashsale.support.IntegrationTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The web front end in a real browser (Debian's Chromium through Playwright), against the whole
+ * application on real PostgreSQL and Redis. Screenshots land in target/screenshots.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ShopBrowserTest extends IntegrationTest {
+
+    private static final LocatorAssertions.HasAttributeOptions SOON =
+            new LocatorAssertions.HasAttributeOptions().setTimeout(15_000);
+
+    private static final Page.GetByLabelOptions EXACT = new Page.GetByLabelOptions().setExact(true);
+
+    private Playwright playwright;
+    private Browser browser;
+    private final List<BrowserContext> contexts = new java.util.ArrayList<>();
+
+    @BeforeAll
+    void startBrowser() {
+        Browsers.chromium(); // skips or fails, as the environment says, before Playwright starts
+        playwright = Browsers.playwright();
+        browser = Browsers.launch(playwright);
+    }
+
+    @AfterAll
+    void stopBrowser() {
+        if (playwright != null) {
+            playwright.close();
+        }
+    }
+
+    @BeforeEach
+    void noContextsYet() {
+        contexts.clear();
+    }
+
+    @AfterEach
+    void closeContexts() {
+        contexts.forEach(BrowserContext::close);
+    }
+
+    /** A fresh browser profile (its own cookies), like a second person at another computer. */
+    private Page newVisitor() {
+        BrowserContext context = browser.newContext(new Browser.NewContextOptions()
+                .setBaseURL("http://127.0.0.1:" + port).setViewportSize(1280, 860));
+        context.setDefaultTimeout(15_000);
+        contexts.add(context);
+        return context.newPage();
+    }
+
+    private void signIn(Page page, String name, String next) {
+        page.navigate("/signin.html?next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8));
+        page.getByLabel("Your name", EXACT).fill(name);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in").setExact(true)).click();
+        page.waitForURL("**" + next);
+        PlaywrightAssertions.assertThat(page.locator("#who-name")).hasText("Signed in as " + name);
+    }
+
+    private static String user(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void aShopperWatchesTheCountdownOpenTheSaleBuysAndSeesTheOrder() {
+        Page page = newVisitor();
+        String shopper = user("alice");
+        Browsers.screenshot(signInPage(page), "signin");
+        signIn(page, shopper, "/");
+
+        UUID product = product(5, 1, Instant.now().plus(Duration.ofSeconds(4)), Instant.now().plus(Duration.ofHours(1)));
+        page.navigate("/sale.html?id=" + product);
+        Locator buy = page.locator("#buy");
+        PlaywrightAssertions.assertThat(buy).hasAttribute("data-state", "upcoming");
+        PlaywrightAssertions.assertThat(buy).isDisabled();
+        PlaywrightAssertions.assertThat(page.locator("#countdown")).containsText("Starts in");
+        Browsers.screenshot(page, "sale-upcoming");
+
+        // the countdown opens the sale: no reload, no click
+        PlaywrightAssertions.assertThat(buy).hasAttribute("data-state", "buy", SOON);
+        PlaywrightAssertions.assertThat(buy).isEnabled();
+        PlaywrightAssertions.assertThat(page.locator("#countdown")).containsText("Ends in");
+        Browsers.screenshot(page, "sale-open");
+
+        buy.click();
+        PlaywrightAssertions.assertThat(buy).hasAttribute("data-state", "bought", SOON);
+        String orderId = page.locator("#order-id").textContent();
+        assertThat(jdbc.sql("SELECT count(*) FROM orders WHERE id = ?::uuid AND user_id = ? AND status = 'completed'")
+                .param(orderId).param(shopper).query(Long.class).single()).isEqualTo(1);
+        // the stock bar follows the sale live (the stream), down to what Redis holds
+        PlaywrightAssertions.assertThat(page.getByRole(AriaRole.PROGRESSBAR))
+                .hasAttribute("aria-valuenow", "4", SOON);
+        Browsers.screenshot(page, "sale-bought");
+        page.setViewportSize(390, 844); // a phone
+        Browsers.screenshot(page, "sale-bought-phone");
+        page.setViewportSize(1280, 860);
+
+        page.reload();
+        PlaywrightAssertions.assertThat(buy).hasAttribute("data-state", "bought", SOON);
+        PlaywrightAssertions.assertThat(page.locator("#order-id")).hasText(orderId);
+
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("My orders")).first().click();
+        page.waitForURL("**/orders.html");
+        PlaywrightAssertions.assertThat(page.locator("#orders-table")).containsText(orderId);
+        Browsers.screenshot(page, "orders");
+        assertInvariantsHold(product);
+    }
+
+    private static Page signInPage(Page page) {
+        page.navigate("/signin.html");
+        PlaywrightAssertions.assertThat(page.getByLabel("Your name", EXACT)).isVisible();
+        return page;
+    }
+
+    @Test
+    void twoShoppersTryTheLastUnitAtTheSameMomentOneWinsTheOtherSeesSoldOut() {
+        UUID product = liveProduct(1, 1);
+        Page first = newVisitor();
+        Page second = newVisitor();
+        signIn(first, user("bob"), "/sale.html?id=" + product);
+        signIn(second, user("carol"), "/sale.html?id=" + product);
+        PlaywrightAssertions.assertThat(first.locator("#buy")).hasAttribute("data-state", "buy");
+        PlaywrightAssertions.assertThat(second.locator("#buy")).hasAttribute("data-state", "buy");
+
+        // both click at the same instant: each page schedules its click for the same wall-clock time
+        long at = System.currentTimeMillis() + 700;
+        for (Page page : List.of(first, second)) {
+            page.evaluate("at => setTimeout(() => document.getElementById('buy').click(), Number(at) - Date.now())",
+                    String.valueOf(at));
+        }
+        Pattern settled = Pattern.compile("bought|soldout");
+        for (Page page : List.of(first, second)) {
+            PlaywrightAssertions.assertThat(page.locator("#buy")).hasAttribute("data-state", settled, SOON);
+        }
+        List<String> states = List.of(first.locator("#buy").getAttribute("data-state"),
+                second.locator("#buy").getAttribute("data-state"));
+        assertThat(states).containsExactlyInAnyOrder("bought", "soldout");
+
+        Page winner = states.get(0).equals("bought") ? first : second;
+        Page loser = winner == first ? second : first;
+        PlaywrightAssertions.assertThat(loser.locator("#buy")).hasText("Sold out");
+        PlaywrightAssertions.assertThat(loser.locator("#outcome")).containsText("Sold out");
+        PlaywrightAssertions.assertThat(winner.locator("#outcome")).containsText("Order confirmed");
+        Browsers.screenshot(winner, "race-winner");
+        Browsers.screenshot(loser, "race-sold-out");
+        assertThat(completedOrders(product)).isEqualTo(1);
+        assertInvariantsHold(product);
+    }
+
+    @Test
+    void anAdminCreatesASaleWithFieldErrorsFirstAndSeesItInTheShop() {
+        Page page = newVisitor();
+        page.navigate("/signin.html?admin&next=/admin.html");
+        page.getByLabel("Admin key", EXACT).fill(Api.ADMIN_KEY);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in as admin")).click();
+        page.waitForURL("**/admin.html");
+        PlaywrightAssertions.assertThat(page.locator("#console")).isVisible();
+
+        // invalid: no name, no stock; the errors appear beside their fields
+        page.getByLabel("Price (USD)", EXACT).fill("12.50");
+        page.getByLabel("Stock", EXACT).fill("0");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create sale")).click();
+        PlaywrightAssertions.assertThat(page.locator("#f-name-error")).hasText("Is required.");
+        PlaywrightAssertions.assertThat(page.locator("#f-totalQuantity-error")).hasText("Must be at least 1.");
+        PlaywrightAssertions.assertThat(page.getByLabel("Name", EXACT)).hasAttribute("aria-invalid", "true");
+        Browsers.screenshot(page, "admin-validation");
+
+        String name = "Browser drop " + UUID.randomUUID().toString().substring(0, 8);
+        page.getByLabel("Name", EXACT).fill(name);
+        page.getByLabel("Description", EXACT).fill("Created in a browser test.");
+        page.getByLabel("Stock", EXACT).fill("25");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create sale")).click();
+        PlaywrightAssertions.assertThat(page.locator("#form-message")).containsText("Created “" + name + "”");
+        PlaywrightAssertions.assertThat(page.locator("#sales-table")).containsText(name);
+        assertThat(jdbc.sql("SELECT count(*) FROM products WHERE name = ?").param(name).query(Long.class).single())
+                .isEqualTo(1);
+
+        // edit it: the price changes in the table
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Edit " + name)).click();
+        PlaywrightAssertions.assertThat(page.getByLabel("Name", EXACT)).hasValue(name);
+        page.getByLabel("Price (USD)", EXACT).fill("15.00");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save changes")).click();
+        PlaywrightAssertions.assertThat(page.locator("#form-message")).containsText("Saved “" + name + "”");
+        Locator row = page.locator("#sales-table").getByRole(AriaRole.ROW).filter(new Locator.FilterOptions().setHasText(name));
+        PlaywrightAssertions.assertThat(row).containsText("$15.00");
+
+        // watch it sell: the live panel follows the purchases
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Watch " + name)).click();
+        UUID product = UUID.fromString(jdbc.sql("SELECT id::text FROM products WHERE name = ?").param(name)
+                .query(String.class).single());
+        for (int i = 0; i < 6; i++) {
+            assertThat(buy(product, user("fan")).status()).isEqualTo(201);
+            page.waitForTimeout(300);
+        }
+        PlaywrightAssertions.assertThat(page.locator("#chart-remaining")).hasText("19");
+        PlaywrightAssertions.assertThat(page.locator("#chart canvas")).isVisible();
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Run audit")).click();
+        PlaywrightAssertions.assertThat(page.locator("#audit-table").getByRole(AriaRole.ROW)
+                .filter(new Locator.FilterOptions().setHasText(name))).containsText("all hold");
+        page.waitForTimeout(1500); // let the live chart draw another point for the screenshot
+        Browsers.screenshot(page, "admin");
+
+        page.navigate("/");
+        PlaywrightAssertions.assertThat(page.locator("#live")).containsText(name);
+        Browsers.screenshot(page, "shop");
+    }
+}
