@@ -146,6 +146,14 @@ public class Catalog {
                 .update();
     }
 
+    /**
+     * Locks the product's row until the transaction ends: counting deliveries that are in flight
+     * (they hold it while they add to the counter) finish first, and later ones wait.
+     */
+    public void lockSold(UUID id) {
+        jdbc.sql("SELECT id FROM products WHERE id = ? FOR UPDATE").param(id).query(UUID.class).optional();
+    }
+
     /** Sets the sold counter (the reconciler's repair); returns how many rows changed (0 or 1). */
     public int correctSold(UUID id, int soldQuantity) {
         return jdbc.sql("UPDATE products SET sold_quantity = ? WHERE id = ? AND sold_quantity <> ?")

@@ -77,6 +77,10 @@ public class SoldCounter {
                 .query(Integer.class)
                 .list();
         int units = counted.stream().mapToInt(Integer::intValue).sum();
+        // Lock the row before summing the ledger: a delivery in flight has its ledger row written and
+        // holds this lock while it adds to the counter. Summed before the lock, the ledger would miss
+        // that row, and the correction, applied after the delivery committed, would undo its count.
+        catalog.lockSold(productId);
         catalog.correctSold(productId, (int) countedQuantity(productId));
         return units;
     }
