@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,8 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.context.event.ContextClosedEvent;
-import org.springframework.context.event.EventListener;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -34,7 +34,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * latest state: a slow one skips states rather than queueing them, and never holds up the others.
  */
 @Component
-class SaleStreams implements DisposableBean {
+class SaleStreams implements SmartLifecycle, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(SaleStreams.class);
 
@@ -49,6 +49,7 @@ class SaleStreams implements DisposableBean {
     private final ConcurrentHashMap<UUID, Channel> channels = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sale-streams").daemon().factory());
+    private ScheduledFuture<?> ticking;
     private final ExecutorService senders = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("sale-stream-send-", 0).factory());
 
@@ -60,8 +61,35 @@ class SaleStreams implements DisposableBean {
         Gauge.builder("flashsale.stream.watchers", channels,
                         c -> c.values().stream().mapToInt(ch -> ch.watchers.size()).sum())
                 .description("browsers watching a sale's live stream on this instance").register(meters);
-        long interval = web.streamInterval().toMillis();
-        ticker.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts looking at watched sales (with the application, and again after a stop). */
+    @Override
+    public synchronized void start() {
+        if (ticking == null) {
+            long interval = web.streamInterval().toMillis();
+            ticking = ticker.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Ends every stream, first of all when the application stops (the highest phase): a graceful
+     * shutdown would otherwise wait its whole timeout for them. Browsers reconnect by themselves,
+     * to another instance in a cluster.
+     */
+    @Override
+    public synchronized void stop() {
+        if (ticking != null) {
+            ticking.cancel(false);
+            ticking = null;
+        }
+        channels.values().forEach(ch -> ch.watchers.forEach(w -> w.emitter.complete()));
+        channels.clear();
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return ticking != null;
     }
 
     SseEmitter watch(Product product) {
@@ -112,20 +140,10 @@ class SaleStreams implements DisposableBean {
         }
     }
 
-    /**
-     * Streams end first when the application stops: a graceful shutdown would otherwise wait its
-     * whole timeout for them. Browsers reconnect by themselves (to another instance, in a cluster).
-     */
-    @EventListener(ContextClosedEvent.class)
-    void closeStreams() {
-        ticker.shutdownNow();
-        channels.values().forEach(ch -> ch.watchers.forEach(w -> w.emitter.complete()));
-        channels.clear();
-    }
-
     @Override
     public void destroy() {
-        closeStreams();
+        stop();
+        ticker.shutdownNow();
         senders.shutdownNow();
     }
 
