@@ -138,6 +138,18 @@ class ShopBrowserTest extends IntegrationTest {
         return page;
     }
 
+    /** The accessibility check used on every page finds what it should (it is not a check that cannot fail). */
+    @Test
+    void theAccessibilityCheckFindsAnUnlabelledFieldAndPoorContrast() {
+        Page page = signInPage(newVisitor());
+        assertThat(Browsers.accessibilityViolations(page)).isEmpty();
+        page.evaluate("() => { document.querySelector('label[for=name]').remove();"
+                + " document.querySelector('h1').style.color = '#cccccc'; }");
+        assertThat(Browsers.accessibilityViolations(page))
+                .anyMatch(v -> v.startsWith("label"))
+                .anyMatch(v -> v.startsWith("color-contrast"));
+    }
+
     @Test
     void twoShoppersTryTheLastUnitAtTheSameMomentOneWinsTheOtherSeesSoldOut() {
         UUID product = liveProduct(1, 1);

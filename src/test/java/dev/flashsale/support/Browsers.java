@@ -1,5 +1,9 @@
 package dev.flashsale.support;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,6 +15,8 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import org.junit.jupiter.api.Assumptions;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * Debian's Chromium driven by Playwright for Java: no browser download. The browser is
  * {@code /usr/bin/chromium} (package {@code chromium}) unless {@code CHROMIUM_PATH} says otherwise.
@@ -20,6 +26,7 @@ import org.junit.jupiter.api.Assumptions;
 public final class Browsers {
 
     public static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static final String AXE = "META-INF/resources/webjars/axe-core/4.6.3/axe.min.js";
 
     private Browsers() {
     }
@@ -48,8 +55,39 @@ public final class Browsers {
                         "--disable-background-networking", "--disable-component-update", "--disable-sync")));
     }
 
-    /** A full-page screenshot under target/screenshots, for a person to look at. */
+    /**
+     * Looks at the page as a person and as a checker would: a full-page screenshot under
+     * target/screenshots, and the axe-core accessibility rules (WCAG 2.1 A and AA and axe's best
+     * practices: names, labels, contrast, landmarks, ARIA), which must find nothing serious or
+     * critical.
+     */
     public static void screenshot(Page page, String name) {
         page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + ".png")).setFullPage(true));
+        assertThat(accessibilityViolations(page)).as("accessibility of " + name).isEmpty();
+    }
+
+    /** Serious and critical axe-core violations on the page, one line each. */
+    @SuppressWarnings("unchecked")
+    public static List<String> accessibilityViolations(Page page) {
+        page.addScriptTag(new Page.AddScriptTagOptions().setContent(axe()));
+        return (List<String>) page.evaluate("""
+                async () => {
+                  const result = await axe.run(document,
+                      {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']});
+                  return result.violations
+                    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+                }""");
+    }
+
+    private static String axe() {
+        try (InputStream in = Browsers.class.getClassLoader().getResourceAsStream(AXE)) {
+            if (in == null) {
+                throw new IllegalStateException("axe-core is not on the test class path: " + AXE);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
