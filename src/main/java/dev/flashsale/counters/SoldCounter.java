@@ -64,16 +64,22 @@ public class SoldCounter {
      */
     @Transactional
     public int repair(UUID productId, Instant olderThan) {
+        // Orders whose delivery is still pending are read out of the outbox once, into a set the
+        // orders are checked against (a hash anti-join): matching each order's id against every
+        // pending event's text cost minutes of database CPU with 40,000 deliveries pending.
         List<Integer> counted = jdbc.sql("""
+                WITH in_flight AS MATERIALIZED (
+                  SELECT (e.serialized_event::jsonb ->> 'orderId')::uuid AS order_id
+                  FROM event_publication e
+                  WHERE e.completion_date IS NULL AND e.event_type = ?)
                 INSERT INTO sold_counter_ledger (order_id, product_id, quantity)
                 SELECT o.id, o.product_id, o.quantity FROM orders o
                 WHERE o.product_id = ? AND o.status = 'completed' AND o.created_at < ?
                   AND NOT EXISTS (SELECT 1 FROM sold_counter_ledger l WHERE l.order_id = o.id)
-                  AND NOT EXISTS (SELECT 1 FROM event_publication e
-                                  WHERE e.completion_date IS NULL AND e.serialized_event LIKE '%' || o.id::text || '%')
+                  AND NOT EXISTS (SELECT 1 FROM in_flight f WHERE f.order_id = o.id)
                 ON CONFLICT (order_id) DO NOTHING
                 RETURNING quantity""")
-                .params(productId, Timestamp.from(olderThan))
+                .params(OrderPlaced.class.getName(), productId, Timestamp.from(olderThan))
                 .query(Integer.class)
                 .list();
         int units = counted.stream().mapToInt(Integer::intValue).sum();
