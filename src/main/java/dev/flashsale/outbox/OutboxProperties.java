@@ -24,7 +24,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("flashsale.outbox")
 public record OutboxProperties(
         @Min(1) @DefaultValue("2") int listenerThreads,
-        @Min(0) @DefaultValue("10000") int queueCapacity,
+        @Min(0) @DefaultValue("100000") int queueCapacity,
         @Min(1) @DefaultValue("8") int maxAttempts,
         @NotNull @DefaultValue("5s") Duration firstBackoff,
         @NotNull @DefaultValue("10m") Duration maxBackoff,
