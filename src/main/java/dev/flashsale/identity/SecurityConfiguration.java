@@ -35,6 +35,8 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
 
 /**
  * Who may call what. Users are identified by an HS256 bearer token ({@code sub} = user id,
@@ -48,6 +50,20 @@ class SecurityConfiguration {
             "/api/v1/admin/**", "/api/v1.0/admin/**", "/api/v1/sale/admin/**", "/api/v1.0/sale/admin/**"};
     private static final String[] USER_PATHS = {"/api/v1/sale/user/**", "/api/v1.0/sale/user/**"};
     private static final String[] PURCHASE_PATHS = {"/api/v1/sale/purchase", "/api/v1.0/sale/purchase"};
+
+    /**
+     * The web front end's pages and assets may load scripts, styles, images and connections from
+     * this origin only, and may not be framed (docs/decisions/0012). The API answers JSON, and the
+     * API docs (Swagger UI) bring their own inline code, so neither gets it.
+     */
+    static final String WEB_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+            + "frame-ancestors 'none'";
+
+    private static boolean isWebPage(jakarta.servlet.http.HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return !path.startsWith("/api/") && !path.startsWith("/swagger-ui") && !path.startsWith("/actuator");
+    }
 
     /**
      * No Micrometer observation per security filter: wrapping every filter of every request cost
@@ -83,7 +99,9 @@ class SecurityConfiguration {
         AccessDeniedHandler denied = (request, response, e) ->
                 problems.write(response, HttpStatus.FORBIDDEN, "FORBIDDEN", "This needs the admin role");
 
-        http.csrf(csrf -> csrf.disable())
+        http.headers(headers -> headers.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
+                        SecurityConfiguration::isWebPage, new StaticHeadersWriter("Content-Security-Policy", WEB_CSP))))
+                .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
                 .httpBasic(basic -> basic.disable())

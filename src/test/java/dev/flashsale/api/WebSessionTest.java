@@ -87,6 +87,18 @@ class WebSessionTest extends IntegrationTest {
     }
 
     @Test
+    void thePagesGetAContentSecurityPolicyAndTheApiDoesNot() {
+        for (String page : List.of("/", "/sale.html", "/admin.html", "/js/sale.js", "/css/app.css")) {
+            Api.Reply reply = api.get(page);
+            assertThat(reply.status()).as(page).isEqualTo(200);
+            assertThat(reply.headers().firstValue("Content-Security-Policy").orElse("")).as(page)
+                    .contains("script-src 'self'", "style-src 'self'", "frame-ancestors 'none'")
+                    .doesNotContain("unsafe-inline");
+        }
+        assertThat(api.get("/api/v1/sale/products").headers().firstValue("Content-Security-Policy")).isEmpty();
+    }
+
+    @Test
     void signingOutClearsTheCookie() {
         Api.Reply out = api.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/session")).DELETE());

@@ -41,6 +41,8 @@ class ShopBrowserTest extends IntegrationTest {
     private Playwright playwright;
     private Browser browser;
     private final List<BrowserContext> contexts = new java.util.ArrayList<>();
+    /** What went wrong in the pages: script errors, console errors, assets that failed to load. */
+    private final List<String> pageProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     void startBrowser() {
@@ -59,11 +61,14 @@ class ShopBrowserTest extends IntegrationTest {
     @BeforeEach
     void noContextsYet() {
         contexts.clear();
+        pageProblems.clear();
     }
 
     @AfterEach
     void closeContexts() {
         contexts.forEach(BrowserContext::close);
+        // no script error, no Content-Security-Policy violation, no missing asset on any page
+        assertThat(pageProblems).isEmpty();
     }
 
     /** A fresh browser profile (its own cookies), like a second person at another computer. */
@@ -71,8 +76,22 @@ class ShopBrowserTest extends IntegrationTest {
         BrowserContext context = browser.newContext(new Browser.NewContextOptions()
                 .setBaseURL("http://127.0.0.1:" + port).setViewportSize(1280, 860));
         context.setDefaultTimeout(15_000);
+        context.addInitScript(Browsers.axe());
         contexts.add(context);
-        return context.newPage();
+        Page page = context.newPage();
+        page.onPageError(error -> pageProblems.add(page.url() + ": " + error));
+        page.onConsoleMessage(message -> {
+            // an API answer of 4xx is logged by the browser too; those are expected and checked by the tests
+            if ("error".equals(message.type()) && !message.text().startsWith("Failed to load resource")) {
+                pageProblems.add(page.url() + ": " + message.text());
+            }
+        });
+        page.onResponse(response -> {
+            if (response.status() >= 400 && !response.url().contains("/api/")) {
+                pageProblems.add(response.url() + " answered " + response.status());
+            }
+        });
+        return page;
     }
 
     private void signIn(Page page, String name, String next) {
@@ -148,6 +167,18 @@ class ShopBrowserTest extends IntegrationTest {
         assertThat(Browsers.accessibilityViolations(page))
                 .anyMatch(v -> v.startsWith("label"))
                 .anyMatch(v -> v.startsWith("color-contrast"));
+    }
+
+    /** The pages' Content-Security-Policy refuses inline script, and the tests hear about it. */
+    @Test
+    void anInlineScriptIsRefusedAndReported() {
+        Page page = signInPage(newVisitor());
+        page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+                + " document.body.append(s); }");
+        page.waitForTimeout(300);
+        assertThat(page.evaluate("() => window.injected === undefined")).isEqualTo(true);
+        assertThat(pageProblems).anyMatch(p -> p.contains("Content Security Policy"));
+        pageProblems.clear(); // expected here
     }
 
     @Test

@@ -66,10 +66,13 @@ public final class Browsers {
         assertThat(accessibilityViolations(page)).as("accessibility of " + name).isEmpty();
     }
 
-    /** Serious and critical axe-core violations on the page, one line each. */
+    /**
+     * Serious and critical axe-core violations on the page, one line each. The page's context must
+     * have {@link #axe()} as an init script (it runs before the page's own scripts, and the pages'
+     * Content-Security-Policy does not apply to it).
+     */
     @SuppressWarnings("unchecked")
     public static List<String> accessibilityViolations(Page page) {
-        page.addScriptTag(new Page.AddScriptTagOptions().setContent(axe()));
         return (List<String>) page.evaluate("""
                 async () => {
                   const result = await axe.run(document,
@@ -80,7 +83,8 @@ public final class Browsers {
                 }""");
     }
 
-    private static String axe() {
+    /** axe-core's source, from its WebJar. */
+    public static String axe() {
         try (InputStream in = Browsers.class.getClassLoader().getResourceAsStream(AXE)) {
             if (in == null) {
                 throw new IllegalStateException("axe-core is not on the test class path: " + AXE);
