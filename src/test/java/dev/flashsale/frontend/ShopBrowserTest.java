@@ -169,6 +169,23 @@ class ShopBrowserTest extends IntegrationTest {
                 .anyMatch(v -> v.startsWith("color-contrast"));
     }
 
+    /** The button follows the window to its end, live: a sale that ends while the page is open shows "Sale ended". */
+    @Test
+    void aSaleEndingWhileThePageIsOpenTurnsTheButtonToEnded() {
+        Page page = newVisitor();
+        UUID product = product(5, 1, Instant.now().minus(Duration.ofMinutes(5)), Instant.now().plus(Duration.ofSeconds(4)));
+        signIn(page, user("dave"), "/sale.html?id=" + product);
+        Locator buy = page.locator("#buy");
+        PlaywrightAssertions.assertThat(buy).hasAttribute("data-state", "buy");
+        PlaywrightAssertions.assertThat(buy).hasAttribute("data-state", "ended", SOON);
+        PlaywrightAssertions.assertThat(buy).hasText("Sale ended");
+        PlaywrightAssertions.assertThat(buy).isDisabled();
+        PlaywrightAssertions.assertThat(page.locator("#countdown")).hasText("This sale has ended.");
+        Browsers.screenshot(page, "sale-ended");
+        // and the server agrees: an attempt now is refused as ended
+        assertThat(buy(product, "late-dave").code()).isEqualTo("SALE_ENDED");
+    }
+
     /** The pages' Content-Security-Policy refuses inline script, and the tests hear about it. */
     @Test
     void anInlineScriptIsRefusedAndReported() {
