@@ -16,8 +16,9 @@ function card(sale, now) {
     el('p', {class: 'price', text: price(sale.price)}),
     el('p', {class: 'countdown', 'data-countdown': '', text: stateLabel(sale, now)}),
     stockMeter(sale.availableQuantity, sale.totalQuantity),
-    el('a', {class: 'more', href: `/sale.html?id=${sale.productId}`, 'aria-label': `View ${sale.productName}`,
-      text: sale.status === 'active' && !soldOut ? 'Buy now →' : 'View sale →'}));
+    el('a', {class: 'more', href: `/sale.html?id=${sale.productId}`},
+      sale.status === 'active' && !soldOut ? 'Buy now' : 'View sale',
+      el('span', {class: 'visually-hidden', text: `: ${sale.productName}`}), ' →'));
 }
 
 function render() {

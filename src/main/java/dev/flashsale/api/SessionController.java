@@ -1,5 +1,8 @@
 package dev.flashsale.api;
 
+import java.time.Instant;
+
+import dev.flashsale.identity.SessionCookie;
 import dev.flashsale.identity.Sessions;
 import dev.flashsale.web.Envelope;
 import dev.flashsale.web.ProblemBody;
@@ -46,7 +49,7 @@ class SessionController {
                            @Schema(description = "the admin key (flashsale.security.admin-key)") String key) {
     }
 
-    record SessionView(boolean signedIn, String userId, boolean admin, java.time.Instant expiresAt,
+    record SessionView(boolean signedIn, String userId, boolean admin, Instant expiresAt,
                        @Schema(description = "ways of signing in this instance offers") Sessions.Offer signIn) {
     }
 
@@ -85,7 +88,7 @@ class SessionController {
     @ApiResponse(responseCode = "204", description = "signed out")
     ResponseEntity<Void> signOut(HttpServletRequest request) {
         return ResponseEntity.noContent()
-                .header(HttpHeaders.SET_COOKIE, dev.flashsale.identity.SessionCookie.cleared(request.isSecure()).toString())
+                .header(HttpHeaders.SET_COOKIE, SessionCookie.cleared(request.isSecure()).toString())
                 .build();
     }
 
