@@ -25,7 +25,7 @@ product=$(curl -sf -X POST "$BASE_URL/api/v1/admin/products" -H "X-Admin-Key: $A
 echo "== $simulation on product $product"
 status=0
 ulimit -n 65536 2>/dev/null || true   # an open model opens a connection per request in flight
-./mvnw -q -o test-compile gatling:test -Dgatling.simulationClass="$simulation" \
+./mvnw -q test-compile gatling:test -Dgatling.simulationClass="$simulation" \
     -DbaseUrl="$BASE_URL" -DadminKey="$ADMIN_KEY" -DproductId="$product" \
     -Drate="${RATE:-5000}" -Dduration="${DURATION:-60}" || status=$?
 BASE_URL=$BASE_URL ADMIN_KEY=$ADMIN_KEY "$here/check.sh" "$product" || status=1
