@@ -5,10 +5,7 @@ import java.util.Optional;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtException;
 
 /**
  * Who is calling, by the same rules as the security filter chain (a valid bearer token first,
@@ -20,12 +17,10 @@ public class Callers {
 
     private static final String BEARER = "Bearer ";
 
-    private final JwtDecoder jwt;
     private final String trustedHeader;
     private final Sessions sessions;
 
-    Callers(JwtDecoder jwt, String trustedHeader, Sessions sessions) {
-        this.jwt = jwt;
+    Callers(String trustedHeader, Sessions sessions) {
         this.trustedHeader = trustedHeader;
         this.sessions = sessions;
     }
@@ -33,16 +28,10 @@ public class Callers {
     public Optional<String> userId(HttpServletRequest request) {
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (authorization != null) {
-            if (jwt == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
                 return Optional.empty();
             }
-            try {
-                String userId = SecurityConfiguration.authentication(jwt.decode(authorization.substring(BEARER.length())))
-                        .getName();
-                return Optional.of(userId);
-            } catch (JwtException | AuthenticationException | IllegalArgumentException invalid) {
-                return Optional.empty();
-            }
+            return sessions.verified(authorization.substring(BEARER.length())).map(Jwt::getSubject);
         }
         Optional<String> cookieUser = sessions.validCookie(request).map(Jwt::getSubject);
         if (cookieUser.isPresent()) {

@@ -76,8 +76,7 @@ class SecurityConfiguration {
 
     @Bean
     Callers callers(IdentityProperties identity, Sessions sessions) {
-        return new Callers(identity.jwtSecret() != null ? jwtDecoder(identity) : null,
-                identity.trustedHeader().enabled() ? identity.trustedHeader().name() : null, sessions);
+        return new Callers(identity.trustedHeader().enabled() ? identity.trustedHeader().name() : null, sessions);
     }
 
     @Bean

@@ -98,18 +98,21 @@ public class Sessions {
      * no cookie: the caller is anonymous rather than refused, so public pages keep working.
      */
     Optional<Jwt> validCookie(HttpServletRequest request) {
+        return SessionCookie.token(request).flatMap(this::verified);
+    }
+
+    /** The token, if it is one this service signed, unexpired, with a valid user id; else empty. */
+    Optional<Jwt> verified(String token) {
         if (decoder == null) {
             return Optional.empty();
         }
-        return SessionCookie.token(request).flatMap(token -> {
-            try {
-                Jwt jwt = decoder.decode(token);
-                SecurityConfiguration.authentication(jwt);
-                return Optional.of(jwt);
-            } catch (JwtException | AuthenticationException | IllegalArgumentException invalid) {
-                return Optional.empty();
-            }
-        });
+        try {
+            Jwt jwt = decoder.decode(token);
+            SecurityConfiguration.authentication(jwt);
+            return Optional.of(jwt);
+        } catch (JwtException | AuthenticationException | IllegalArgumentException invalid) {
+            return Optional.empty();
+        }
     }
 
     private Outcome issue(String userId, List<String> roles, boolean secure) {
