@@ -192,7 +192,7 @@ class ShopBrowserTest extends IntegrationTest {
         Page page = signInPage(newVisitor());
         page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
                 + " document.body.append(s); }");
-        page.waitForTimeout(300);
+        page.waitForCondition(() -> pageProblems.stream().anyMatch(p -> p.contains("Content Security Policy")));
         assertThat(page.evaluate("() => window.injected === undefined")).isEqualTo(true);
         assertThat(pageProblems).anyMatch(p -> p.contains("Content Security Policy"));
         pageProblems.clear(); // expected here
