@@ -2,11 +2,15 @@ package dev.flashsale.counters;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.ordering.OrderPlaced;
+import dev.flashsale.ordering.OrdersPlaced;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.ApplicationModuleListener;
@@ -15,8 +19,9 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Keeps {@code products.sold_quantity} in step with the orders, after their commit, fed by the
- * transactional outbox. A redelivered event is counted once: the ledger's primary key admits each
- * order once, and the ledger row and the increment commit together.
+ * transactional outbox: one delivery per committed batch of orders ({@link OrdersPlaced}), counted
+ * in one transaction. A redelivered event is counted once: the ledger's primary key admits each
+ * order once, and the ledger rows and the increments commit together.
  */
 @Component
 public class SoldCounter {
@@ -29,23 +34,47 @@ public class SoldCounter {
         this.catalog = catalog;
     }
 
+    /** The delivery of one committed batch of orders: all counted in one transaction. */
+    @ApplicationModuleListener
+    public void on(OrdersPlaced placed) {
+        count(placed.orders());
+    }
+
+    /** The delivery of a single order's event (outbox rows written before group commit). */
     @ApplicationModuleListener
     public void on(OrderPlaced order) {
-        count(order);
+        count(List.of(order));
     }
 
     /** Counts the order unless it was counted before; returns whether this call counted it. */
     @Transactional
     public boolean count(OrderPlaced order) {
-        int recorded = jdbc.sql("""
-                INSERT INTO sold_counter_ledger (order_id, product_id, quantity) VALUES (?, ?, ?)
-                ON CONFLICT (order_id) DO NOTHING""")
-                .params(order.orderId(), order.productId(), order.quantity())
-                .update();
-        if (recorded == 1) {
-            catalog.addSold(order.productId(), order.quantity());
-        }
-        return recorded == 1;
+        return count(List.of(order)) == 1;
+    }
+
+    /**
+     * Counts the orders not counted before, in one transaction: their ledger rows in one statement,
+     * then one increment per product. Returns how many orders this call counted.
+     */
+    @Transactional
+    public int count(List<OrderPlaced> orders) {
+        Map<UUID, Integer> byProduct = new HashMap<>();
+        int[] counted = {0};
+        jdbc.sql("""
+                INSERT INTO sold_counter_ledger (order_id, product_id, quantity)
+                SELECT * FROM unnest(?::text[]::uuid[], ?::text[]::uuid[], ?::int[])
+                ON CONFLICT (order_id) DO NOTHING
+                RETURNING product_id, quantity""")
+                .params(orders.stream().map(o -> o.orderId().toString()).toArray(String[]::new),
+                        orders.stream().map(o -> o.productId().toString()).toArray(String[]::new),
+                        orders.stream().mapToInt(OrderPlaced::quantity).toArray())
+                .query(rs -> {
+                    byProduct.merge(rs.getObject(1, UUID.class), rs.getInt(2), Integer::sum);
+                    counted[0]++;
+                });
+        // one product after another, in a fixed order, so two deliveries never wait on each other in a cycle
+        new TreeMap<>(byProduct).forEach(catalog::addSold);
+        return counted[0];
     }
 
     /** Units counted so far (the ledger), which {@code sold_quantity} must equal. */
@@ -71,6 +100,10 @@ public class SoldCounter {
                 WITH in_flight AS MATERIALIZED (
                   SELECT (e.serialized_event::jsonb ->> 'orderId')::uuid AS order_id
                   FROM event_publication e
+                  WHERE e.completion_date IS NULL AND e.event_type = ?
+                  UNION ALL
+                  SELECT (o ->> 'orderId')::uuid
+                  FROM event_publication e, jsonb_array_elements(e.serialized_event::jsonb -> 'orders') AS o
                   WHERE e.completion_date IS NULL AND e.event_type = ?)
                 INSERT INTO sold_counter_ledger (order_id, product_id, quantity)
                 SELECT o.id, o.product_id, o.quantity FROM orders o
@@ -79,7 +112,7 @@ public class SoldCounter {
                   AND NOT EXISTS (SELECT 1 FROM in_flight f WHERE f.order_id = o.id)
                 ON CONFLICT (order_id) DO NOTHING
                 RETURNING quantity""")
-                .params(OrderPlaced.class.getName(), productId, Timestamp.from(olderThan))
+                .params(OrderPlaced.class.getName(), OrdersPlaced.class.getName(), productId, Timestamp.from(olderThan))
                 .query(Integer.class)
                 .list();
         int units = counted.stream().mapToInt(Integer::intValue).sum();

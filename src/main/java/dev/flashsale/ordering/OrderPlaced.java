@@ -5,8 +5,9 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * An order was committed. Published in the order's own transaction and delivered to listeners
- * after the commit through the transactional outbox (Spring Modulith's publication registry).
+ * An order was committed. Orders are published in batches, as {@link OrdersPlaced} (one per
+ * transaction); outbox rows written before group commit hold single OrderPlaced events, and
+ * listeners still accept them.
  */
 public record OrderPlaced(
         UUID orderId,

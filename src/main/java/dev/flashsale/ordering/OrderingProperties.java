@@ -23,6 +23,11 @@ import org.springframework.validation.annotation.Validated;
  *                           before anything is reserved)
  * @param breakerWindow      writes the failure rate is computed over
  * @param breakerOpenFor     how long it stays open before letting trial writes through
+ * @param writers            threads committing orders (group commit: each commits what queued
+ *                           up while it was busy, in one transaction)
+ * @param maxBatch           the most orders one transaction commits
+ * @param queueTimeout       the longest an order waits for a writer; then it is withdrawn, not
+ *                           written, and the purchase answers 503
  */
 @Validated
 @ConfigurationProperties("flashsale.ordering")
@@ -32,5 +37,8 @@ public record OrderingProperties(
         @NotNull @DefaultValue("50ms") Duration retryDelay,
         @Min(1) @Max(100) @DefaultValue("50") int breakerFailureRate,
         @Min(2) @DefaultValue("20") int breakerWindow,
-        @NotNull @DefaultValue("5s") Duration breakerOpenFor) {
+        @NotNull @DefaultValue("5s") Duration breakerOpenFor,
+        @Min(1) @Max(64) @DefaultValue("2") int writers,
+        @Min(1) @Max(10000) @DefaultValue("256") int maxBatch,
+        @NotNull @DefaultValue("10s") Duration queueTimeout) {
 }

@@ -28,7 +28,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -40,13 +39,12 @@ import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.CannotCreateTransactionException;
-import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionSystemException;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The purchase use case: reserve in Redis (one script), then commit the order and its OrderPlaced
- * event in one PostgreSQL transaction, then drop the pending mark.
+ * event in one PostgreSQL transaction (shared with other orders by the {@link OrderWriter}'s group
+ * commit), then drop the pending mark.
  *
  * <p>Contract: a {@link PurchaseResult.Purchased} is returned only after the commit (I3). A
  * transient failure of the write is retried (a bounded number of times); if the order does not
@@ -68,23 +66,20 @@ public class Purchases {
     private final Catalog catalog;
     private final Inventory inventory;
     private final Orders orders;
-    private final TransactionTemplate transaction;
+    private final OrderWriter writer;
     private final RetryTemplate retry;
     private final CircuitBreaker database;
-    private final ApplicationEventPublisher events;
     private final Clock clock;
     private final JsonMapper json;
     private final Counter purchased;
     private final Map<PurchaseRejection, Counter> rejected = new EnumMap<>(PurchaseRejection.class);
 
-    Purchases(Catalog catalog, Inventory inventory, Orders orders, PlatformTransactionManager transactions,
-              ApplicationEventPublisher events, Clock clock, JsonMapper json, MeterRegistry meters,
+    Purchases(Catalog catalog, Inventory inventory, Orders orders, OrderWriter writer, Clock clock, JsonMapper json, MeterRegistry meters,
               CircuitBreakerRegistry breakers, OrderingProperties properties) {
         this.catalog = catalog;
         this.inventory = inventory;
         this.orders = orders;
-        this.transaction = new TransactionTemplate(transactions);
-        this.transaction.setTimeout((int) Math.max(1, properties.writeTimeout().toSeconds()));
+        this.writer = writer;
         this.retry = new RetryTemplate(RetryPolicy.builder()
                 .maxRetries(properties.writeRetries())
                 .delay(properties.retryDelay())
@@ -102,7 +97,6 @@ public class Purchases {
                 .recordException(Purchases::isOutage)
                 .ignoreExceptions(DataIntegrityViolationException.class)
                 .build());
-        this.events = events;
         this.clock = clock;
         this.json = json;
         this.purchased = meters.counter("flashsale.purchases", "outcome", "purchased");
@@ -188,16 +182,16 @@ public class Purchases {
             if (attempt.incrementAndGet() > 1 && orders.exists(order.id())) {
                 return;
             }
-            transaction.executeWithoutResult(status -> {
-                orders.insertCompleted(order, reservation.units(), metadataJson);
-                events.publishEvent(new OrderPlaced(order.id(), order.productId(), order.userId(), order.quantity(),
-                        order.unitPrice(), order.createdAt()));
-            });
+            writer.write(order, reservation.units(), metadataJson);
         });
     }
 
     /** Worth another attempt: the same write may well succeed a moment later. */
     private static boolean isTransient(Throwable e) {
+        return !(e instanceof OrderQueueTimeoutException) && isTransientFailure(e);
+    }
+
+    private static boolean isTransientFailure(Throwable e) {
         return e instanceof TransientDataAccessException
                 || e instanceof RecoverableDataAccessException
                 || (e instanceof DataAccessResourceFailureException && !(e instanceof CannotGetJdbcConnectionException))
@@ -206,6 +200,9 @@ public class Purchases {
 
     /** PostgreSQL (or the way to it) failing, as opposed to refusing this order. */
     private static boolean isOutage(Throwable e) {
+        if (e instanceof OrderQueueTimeoutException) {
+            return false; // busy, not failing
+        }
         return e instanceof DataAccessResourceFailureException
                 || e instanceof TransientDataAccessResourceException
                 || e instanceof RecoverableDataAccessException
