@@ -47,8 +47,8 @@ class RedisFlushTest extends IntegrationTest {
     /**
      * Orders commit slowly (a trigger sleeps 100 ms per insert for this product), so when Redis is
      * flushed all units are reserved but most orders are still in flight. The warm-up then sees
-     * fewer sales than there are and hands those units out again: PostgreSQL must refuse every one
-     * of them, and the sale still ends at exactly the stock.
+     * fewer sales than there are and hands those units out again: PostgreSQL must admit one order
+     * per unit and refuse the other, and the sale still ends at exactly the stock.
      */
     @Test
     void aFlushWhileOrdersAreInFlightNeverOversellsOrSellsTwiceToOneUser() throws Exception {
@@ -75,12 +75,16 @@ class RedisFlushTest extends IntegrationTest {
             Map<String, AtomicInteger> secondWave = second.get();
             System.out.println("flush with " + committedAtFlush + " of 100 committed: " + firstWave + " / " + secondWave);
             assertThat(committedAtFlush).as("orders still in flight at the flush").isLessThan(100);
-            // every unit was reserved before the flush: whatever Redis handed out again was refused
-            assertThat(secondWave).doesNotContainKey("201");
-            sold = count(firstWave, "201");
+            // every unit was reserved before the flush, and Redis handed the uncommitted ones out
+            // again: for each such unit PostgreSQL admitted one order, of either wave (an order
+            // waiting for a group commit holds no lock yet, so a later one may commit first and the
+            // earlier one is refused), never both
+            sold = count(firstWave, "201") + count(secondWave, "201");
+            assertThat(sold).as("sold across both waves").isLessThanOrEqualTo(100);
+            assertThat(completedOrders(product)).isEqualTo(sold);
             // a 503 (an order write that waited too long for the slowed database) is allowed; a 500 is not
             assertThat(firstWave.keySet()).allMatch(k -> k.startsWith("201") || k.startsWith("409") || k.startsWith("503"));
-            assertThat(secondWave.keySet()).allMatch(k -> k.startsWith("409") || k.startsWith("503"));
+            assertThat(secondWave.keySet()).allMatch(k -> k.startsWith("201") || k.startsWith("409") || k.startsWith("503"));
         } finally {
             jdbc.sql("DROP TRIGGER IF EXISTS test_slow_orders ON orders").update();
         }
