@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
 import dev.flashsale.identity.Callers;
+import dev.flashsale.ordering.PurchaseRequest;
 import dev.flashsale.ordering.PurchaseResult;
 import dev.flashsale.ordering.Purchases;
 import dev.flashsale.web.Envelope;
@@ -28,9 +29,16 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.HandlerMapping;
 
@@ -40,17 +48,20 @@ import org.springframework.web.servlet.HandlerMapping;
  * <ul>
  * <li>{@code GET /sale/status/{id}} of a known product, from the cached definition and the stock
  *     this instance saw within the local-stock TTL;</li>
- * <li>{@code POST /sale/purchase} by an identified caller, with a well-formed body, for a known
- *     product on sale, within its limit, when this instance already knows the answer: the caller
- *     bought it (409 ALREADY_PURCHASED) or it was seen sold out a moment ago (409 SOLD_OUT).</li>
+ * <li>{@code POST /sale/purchase} by an identified caller with a well-formed body: the purchase
+ *     itself ({@link Purchases}), without a Redis call when this instance already knows the answer
+ *     (the caller bought it, or it was seen sold out a moment ago). Answers as the controller does:
+ *     201 with the order, the rejection's problem, or 503 when a dependency failed.</li>
  * </ul>
- * Every other request — missing or invalid identity, bad body, unknown product, stock left, Redis
- * trouble — goes on unchanged (its body replayed) to the full path, which answers it as always.
- * The answers carry the same status and fields the full path would produce. Measured in
- * docs/PERFORMANCE.md.
+ * Every other request — missing or invalid identity, a body the full path would refuse or that
+ * needs its reading (not JSON, malformed, a quantity that is not a plain integer in range) — goes
+ * on unchanged (its body replayed) to the full path, which answers it as always. The caller's
+ * identity is read as the security chain reads it ({@link Callers}), and a purchase needs no more
+ * than an identity there. Measured in docs/PERFORMANCE.md.
  */
 class HotPath extends OncePerRequestFilter {
 
+    private static final Logger log = LoggerFactory.getLogger(HotPath.class);
     private static final Pattern STATUS = Pattern.compile("/api/v1(?:\\.0)?/sale/status/([0-9a-fA-F-]{36})");
     private static final Pattern UUID_TEXT = Pattern.compile(Uuids.PATTERN);
 
@@ -114,26 +125,63 @@ class HotPath extends OncePerRequestFilter {
             return;
         }
         byte[] body = request.getInputStream().readNBytes(maxBody + 1);
-        HttpServletRequest replay = new Replay(request, body);
-        Optional<PurchaseResult.Rejected> rejected = body.length <= maxBody ? knownAnswer(body, caller.get()) : Optional.empty();
-        if (rejected.isEmpty()) {
-            chain.doFilter(replay, response);
+        Optional<Attempt> attempt = body.length <= maxBody ? attempt(body) : Optional.empty();
+        if (attempt.isEmpty()) {
+            chain.doFilter(new Replay(request, body), response);
             return;
         }
         request.setAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE, "/api/v1/sale/purchase");
-        var answer = Rejections.response(rejected.get().reason(), rejected.get().message());
-        var problem = answer.getBody();
+        UUID productId = attempt.get().productId();
+        int units = attempt.get().units();
+        PurchaseResult result;
+        try {
+            result = purchases.rejectedAtOnce(productId, caller.get(), units)
+                    .map(PurchaseResult.class::cast)
+                    .orElseGet(() -> purchases.purchase(
+                            new PurchaseRequest(productId, caller.get(), units, SaleController.metadata(request))));
+        } catch (RuntimeException failed) {
+            if (!Problems.isDependencyFailure(failed)) {
+                log.error("unexpected failure", failed); // as the controller advice answers it
+                problem(request, response, Problems.response(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                        "Unexpected error"));
+                return;
+            }
+            log.warn("dependency unavailable: {} ({})", failed.getMessage(),
+                    NestedExceptionUtils.getMostSpecificCause(failed).toString());
+            var unavailable = Problems.unavailable();
+            response.setHeader(HttpHeaders.RETRY_AFTER, unavailable.getHeaders().getFirst(HttpHeaders.RETRY_AFTER));
+            problem(request, response, unavailable);
+            return;
+        }
+        switch (result) {
+            case PurchaseResult.Purchased(var order) -> write(response, HttpStatus.CREATED,
+                    MediaType.APPLICATION_JSON_VALUE, json.writeValueAsBytes(Envelope.ok(OrderView.of(order))));
+            case PurchaseResult.Rejected(var reason, var message) ->
+                    problem(request, response, Rejections.response(reason, message));
+        }
+    }
+
+    private void problem(HttpServletRequest request, HttpServletResponse response, ResponseEntity<ProblemDetail> answer)
+            throws IOException {
+        ProblemDetail problem = answer.getBody();
         problem.setInstance(URI.create(request.getRequestURI()));
         write(response, HttpStatus.valueOf(answer.getStatusCode().value()), Problems.PROBLEM_JSON.toString(),
                 json.writeValueAsBytes(Problems.asMap(problem)));
     }
 
-    /** The known rejection, if the body's product and quantity are valid exactly as the full path checks them. */
-    private Optional<PurchaseResult.Rejected> knownAnswer(byte[] body, String userId) {
+    /** A well-formed attempt: product and quantity valid exactly as the full path checks them. */
+    private record Attempt(UUID productId, int units) {
+    }
+
+    /** The attempt, if the body is one the full path would accept as it is; else the full path answers it. */
+    private Optional<Attempt> attempt(byte[] body) {
         JsonNode node;
         try {
             node = json.readTree(body);
         } catch (JacksonException malformed) {
+            return Optional.empty();
+        }
+        if (node == null || !node.isObject()) {
             return Optional.empty();
         }
         JsonNode productId = node.get("productId");
@@ -148,7 +196,7 @@ class HotPath extends OncePerRequestFilter {
             }
             units = quantity.asInt();
         }
-        return purchases.rejectedAtOnce(UUID.fromString(productId.asString()), userId, units);
+        return Optional.of(new Attempt(UUID.fromString(productId.asString()), units));
     }
 
     private static void write(HttpServletResponse response, HttpStatus status, String type, byte[] bytes)

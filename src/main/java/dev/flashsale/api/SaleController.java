@@ -196,7 +196,8 @@ class SaleController {
         return Rejections.response(PurchaseRejection.PRODUCT_NOT_FOUND, "Product not found");
     }
 
-    private static Map<String, String> metadata(HttpServletRequest http) {
+    /** What an order records about the request that placed it (both purchase paths). */
+    static Map<String, String> metadata(HttpServletRequest http) {
         String agent = http.getHeader(HttpHeaders.USER_AGENT);
         if (agent != null && agent.length() > USER_AGENT_MAX) {
             agent = agent.substring(0, USER_AGENT_MAX);

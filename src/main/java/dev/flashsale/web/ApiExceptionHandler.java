@@ -10,11 +10,6 @@ import tools.jackson.databind.exc.MismatchedInputException;
 
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
-import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.dao.IncorrectResultSizeDataAccessException;
-import org.springframework.dao.InvalidDataAccessApiUsageException;
-import org.springframework.dao.InvalidDataAccessResourceUsageException;
-import org.springframework.dao.TypeMismatchDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -110,24 +105,11 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler({DataAccessException.class, TransactionException.class})
     ResponseEntity<ProblemDetail> dataAccess(RuntimeException ex) {
-        if (isBug(ex)) {
+        if (!Problems.isDependencyFailure(ex)) {
             return unexpected(ex);
         }
         log.warn("dependency unavailable: {} ({})", ex.getMessage(), NestedExceptionUtils.getMostSpecificCause(ex).toString());
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, "1")
-                .contentType(Problems.PROBLEM_JSON)
-                .body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE",
-                        "The service is temporarily unavailable; nothing was changed, please retry"));
-    }
-
-    /** Failures of our own making (bad SQL, a constraint nobody maps); the rest is the dependency's. */
-    private static boolean isBug(RuntimeException ex) {
-        return ex instanceof DataIntegrityViolationException
-                || ex instanceof InvalidDataAccessResourceUsageException
-                || ex instanceof InvalidDataAccessApiUsageException
-                || ex instanceof IncorrectResultSizeDataAccessException
-                || ex instanceof TypeMismatchDataAccessException;
+        return Problems.unavailable();
     }
 
     @ExceptionHandler(Exception.class)

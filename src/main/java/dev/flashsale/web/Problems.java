@@ -5,11 +5,19 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.IncorrectResultSizeDataAccessException;
+import org.springframework.dao.InvalidDataAccessApiUsageException;
+import org.springframework.dao.InvalidDataAccessResourceUsageException;
+import org.springframework.dao.TypeMismatchDataAccessException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.TransactionException;
 
 /**
  * Failure bodies: RFC 9457 problem details that also carry the seed's {@code success: false} and
@@ -26,6 +34,34 @@ public final class Problems {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, message);
         decorate(problem, code, message);
         return problem;
+    }
+
+    /**
+     * The answer when a dependency (Redis, PostgreSQL) failed: 503, Retry-After 1, nothing changed.
+     * The one place that writes it, for the controller advice and for the hot-path filter.
+     */
+    public static ResponseEntity<ProblemDetail> unavailable() {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .contentType(PROBLEM_JSON)
+                .body(of(HttpStatus.SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE",
+                        "The service is temporarily unavailable; nothing was changed, please retry"));
+    }
+
+    /**
+     * A data-access failure that is the dependency's (unreachable, timed out, failing), not one of
+     * our own making (bad SQL, a constraint nobody maps), which is a bug and answers 500.
+     */
+    public static boolean isDependencyFailure(RuntimeException ex) {
+        if (ex instanceof TransactionException) {
+            return true;
+        }
+        return ex instanceof DataAccessException
+                && !(ex instanceof DataIntegrityViolationException
+                || ex instanceof InvalidDataAccessResourceUsageException
+                || ex instanceof InvalidDataAccessApiUsageException
+                || ex instanceof IncorrectResultSizeDataAccessException
+                || ex instanceof TypeMismatchDataAccessException);
     }
 
     public static ResponseEntity<ProblemDetail> response(HttpStatusCode status, String code, String message) {

@@ -84,6 +84,31 @@ class HotPathTest extends IntegrationTest {
         assertThat(fast.path("data").path("productId").asString()).isEqualTo(product.toString());
     }
 
+    /**
+     * A purchase made in the hot-path filter answers what the controller answered (201, the seed's
+     * envelope, the security chain's headers) and records the same order metadata.
+     */
+    @Test
+    void aPurchaseOnTheHotPathAnswersAndRecordsAsTheControllerDid() {
+        UUID product = liveProduct(5, 2);
+
+        Api.Reply bought = api.post("/api/v1/sale/purchase", "{\"productId\":\"" + product + "\",\"quantity\":2}",
+                "X-User-Id", "hot-buyer", "User-Agent", "hot-path-test/1.0");
+
+        assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+        assertThat(bought.contentType()).startsWith("application/json");
+        assertThat(bought.json().path("success").asBoolean()).isTrue();
+        assertThat(bought.data().path("userId").asString()).isEqualTo("hot-buyer");
+        assertThat(bought.data().path("productId").asString()).isEqualTo(product.toString());
+        assertThat(bought.data().path("quantity").asInt()).isEqualTo(2);
+        assertThat(bought.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(bought.headers().firstValue("Cache-Control")).hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+        String metadata = jdbc.sql("SELECT metadata::text FROM orders WHERE id = ?::uuid")
+                .param(bought.data().path("orderId").asString()).query(String.class).single();
+        assertThat(metadata).contains("\"userAgent\": \"hot-path-test/1.0\"").contains("\"ip\": \"127.0.0.1\"");
+        assertThat(redisStock(product)).isEqualTo(3);
+    }
+
     /** Commands Redis has processed so far (this call's INFO counts in the next one). */
     private long redisCommands() {
         Properties stats = redis.execute(c -> c.serverCommands().info("stats"), true);
