@@ -3,7 +3,8 @@
 #   bench/gatling.sh seed     the seed's k6 scenarios (status polling, purchases, user status),
 #                             ramps and thresholds; on a fresh sale of 1,000 units
 #   bench/gatling.sh rate     scenario E: purchase attempts at a fixed rate (RATE, default 5000/s,
-#                             for DURATION seconds, default 60), open model; on 1,000 units
+#                             for DURATION seconds, default 60), open model; on 1,000 units;
+#                             after WARMUP seconds (default 15) of status reads at that rate
 # Settings: BASE_URL (http://127.0.0.1:8080), ADMIN_KEY. HTML report: target/gatling/*/index.html
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,6 +28,6 @@ status=0
 ulimit -n 65536 2>/dev/null || true   # an open model opens a connection per request in flight
 ./mvnw -q test-compile gatling:test -Dgatling.simulationClass="$simulation" \
     -DbaseUrl="$BASE_URL" -DadminKey="$ADMIN_KEY" -DproductId="$product" \
-    -Drate="${RATE:-5000}" -Dduration="${DURATION:-60}" || status=$?
+    -Drate="${RATE:-5000}" -Dduration="${DURATION:-60}" -Dwarmup="${WARMUP:-15}" || status=$?
 BASE_URL=$BASE_URL ADMIN_KEY=$ADMIN_KEY "$here/check.sh" "$product" || status=1
 exit $status
