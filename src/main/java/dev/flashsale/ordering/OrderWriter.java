@@ -109,13 +109,42 @@ class OrderWriter implements SmartLifecycle {
             }
             throw new IllegalStateException(failed.getCause());
         } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
             if (pending.state.compareAndSet(QUEUED, WITHDRAWN)) {
                 queue.remove(pending);
+                Thread.currentThread().interrupt();
                 throw new OrderQueueTimeoutException("interrupted before order " + order.id() + " was written");
             }
-            // A writer has it and will finish it; the caller cannot know the outcome here.
-            throw new IllegalStateException("interrupted while order " + order.id() + " was being written");
+            // A writer has it: the outcome must be known (a caller that gave up here would release
+            // a reservation whose order may yet commit), and the transaction's timeout bounds the wait.
+            try {
+                outcome(pending);
+            } finally {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits for a taken order's transaction, whatever interrupts, and rethrows its failure. */
+    private static void outcome(Pending pending) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    pending.done.get();
+                    return;
+                } catch (InterruptedException again) {
+                    interrupted = true;
+                } catch (ExecutionException failed) {
+                    if (failed.getCause() instanceof RuntimeException e) {
+                        throw e;
+                    }
+                    throw new IllegalStateException(failed.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
