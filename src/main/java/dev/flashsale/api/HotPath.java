@@ -29,10 +29,6 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -61,7 +57,6 @@ import org.springframework.web.servlet.HandlerMapping;
  */
 class HotPath extends OncePerRequestFilter {
 
-    private static final Logger log = LoggerFactory.getLogger(HotPath.class);
     private static final Pattern STATUS = Pattern.compile("/api/v1(?:\\.0)?/sale/status/([0-9a-fA-F-]{36})");
     private static final Pattern UUID_TEXT = Pattern.compile(Uuids.PATTERN);
 
@@ -140,17 +135,7 @@ class HotPath extends OncePerRequestFilter {
                     .orElseGet(() -> purchases.purchase(
                             new PurchaseRequest(productId, caller.get(), units, SaleController.metadata(request))));
         } catch (RuntimeException failed) {
-            if (!Problems.isDependencyFailure(failed)) {
-                log.error("unexpected failure", failed); // as the controller advice answers it
-                problem(request, response, Problems.response(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
-                        "Unexpected error"));
-                return;
-            }
-            log.warn("dependency unavailable: {} ({})", failed.getMessage(),
-                    NestedExceptionUtils.getMostSpecificCause(failed).toString());
-            var unavailable = Problems.unavailable();
-            response.setHeader(HttpHeaders.RETRY_AFTER, unavailable.getHeaders().getFirst(HttpHeaders.RETRY_AFTER));
-            problem(request, response, unavailable);
+            problem(request, response, Problems.failure(failed)); // as the controller advice answers it
             return;
         }
         switch (result) {
@@ -163,6 +148,11 @@ class HotPath extends OncePerRequestFilter {
 
     private void problem(HttpServletRequest request, HttpServletResponse response, ResponseEntity<ProblemDetail> answer)
             throws IOException {
+        answer.getHeaders().forEach((name, values) -> {
+            if (!HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(name)) {
+                values.forEach(value -> response.addHeader(name, value)); // Retry-After
+            }
+        });
         ProblemDetail problem = answer.getBody();
         problem.setInstance(URI.create(request.getRequestURI()));
         write(response, HttpStatus.valueOf(answer.getStatusCode().value()), Problems.PROBLEM_JSON.toString(),

@@ -8,15 +8,12 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 
-import org.springframework.core.NestedExceptionUtils;
-import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.transaction.TransactionException;
 import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -103,19 +100,9 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return Problems.response(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", message);
     }
 
-    @ExceptionHandler({DataAccessException.class, TransactionException.class})
-    ResponseEntity<ProblemDetail> dataAccess(RuntimeException ex) {
-        if (!Problems.isDependencyFailure(ex)) {
-            return unexpected(ex);
-        }
-        log.warn("dependency unavailable: {} ({})", ex.getMessage(), NestedExceptionUtils.getMostSpecificCause(ex).toString());
-        return Problems.unavailable();
-    }
-
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> unexpected(Exception ex) {
-        log.error("unexpected failure", ex);
-        return Problems.response(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Unexpected error");
+    ResponseEntity<ProblemDetail> failure(Exception ex) {
+        return Problems.failure(ex);
     }
 
     private static String codeFor(HttpStatusCode status) {

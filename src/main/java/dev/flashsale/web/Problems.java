@@ -5,6 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.IncorrectResultSizeDataAccessException;
@@ -27,6 +31,8 @@ public final class Problems {
 
     public static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
 
+    private static final Logger log = LoggerFactory.getLogger(Problems.class);
+
     private Problems() {
     }
 
@@ -37,10 +43,16 @@ public final class Problems {
     }
 
     /**
-     * The answer when a dependency (Redis, PostgreSQL) failed: 503, Retry-After 1, nothing changed.
-     * The one place that writes it, for the controller advice and for the hot-path filter.
+     * The answer to a failure, logged: 503 with Retry-After 1 (nothing changed) when a dependency
+     * (Redis, PostgreSQL) failed, 500 for anything else, a bug. The one place that decides it, for
+     * the controller advice and for the hot-path filter.
      */
-    public static ResponseEntity<ProblemDetail> unavailable() {
+    public static ResponseEntity<ProblemDetail> failure(Exception ex) {
+        if (!isDependencyFailure(ex)) {
+            log.error("unexpected failure", ex);
+            return response(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Unexpected error");
+        }
+        log.warn("dependency unavailable: {} ({})", ex.getMessage(), NestedExceptionUtils.getMostSpecificCause(ex).toString());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, "1")
                 .contentType(PROBLEM_JSON)
@@ -50,9 +62,9 @@ public final class Problems {
 
     /**
      * A data-access failure that is the dependency's (unreachable, timed out, failing), not one of
-     * our own making (bad SQL, a constraint nobody maps), which is a bug and answers 500.
+     * our own making (bad SQL, a constraint nobody maps).
      */
-    public static boolean isDependencyFailure(RuntimeException ex) {
+    private static boolean isDependencyFailure(Exception ex) {
         if (ex instanceof TransactionException) {
             return true;
         }
