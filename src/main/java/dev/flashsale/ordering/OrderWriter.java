@@ -85,29 +85,25 @@ class OrderWriter implements SmartLifecycle {
      *                                    unless the failure was in the COMMIT itself)
      */
     void write(Order order, List<Integer> units, String metadataJson) {
+        Orders.NewOrder placed = new Orders.NewOrder(order, units, metadataJson);
         if (!running) {
             // Before start and after stop (no writer threads): the caller writes its order itself.
-            commit(List.of(new Pending(order, units, metadataJson)));
+            commit(List.of(placed));
             return;
         }
-        Pending pending = new Pending(order, units, metadataJson);
+        Pending pending = new Pending(placed);
         queue.add(pending);
         try {
-            try {
-                pending.done.get(properties.queueTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException waitedTooLong) {
-                if (pending.state.compareAndSet(QUEUED, WITHDRAWN)) {
-                    queue.remove(pending);
-                    throw new OrderQueueTimeoutException("order " + order.id() + " waited over "
-                            + properties.queueTimeout() + " for a database writer and was withdrawn");
-                }
-                pending.done.get(); // a writer has it: its transaction decides, within its own timeout
+            pending.done.get(properties.queueTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException waitedTooLong) {
+            if (pending.state.compareAndSet(QUEUED, WITHDRAWN)) {
+                queue.remove(pending);
+                throw new OrderQueueTimeoutException("order " + order.id() + " waited over "
+                        + properties.queueTimeout() + " for a database writer and was withdrawn");
             }
+            outcome(pending); // a writer has it: its transaction decides, within its own timeout
         } catch (ExecutionException failed) {
-            if (failed.getCause() instanceof RuntimeException e) {
-                throw e;
-            }
-            throw new IllegalStateException(failed.getCause());
+            throw causeOf(failed);
         } catch (InterruptedException interrupted) {
             if (pending.state.compareAndSet(QUEUED, WITHDRAWN)) {
                 queue.remove(pending);
@@ -135,10 +131,7 @@ class OrderWriter implements SmartLifecycle {
                 } catch (InterruptedException again) {
                     interrupted = true;
                 } catch (ExecutionException failed) {
-                    if (failed.getCause() instanceof RuntimeException e) {
-                        throw e;
-                    }
-                    throw new IllegalStateException(failed.getCause());
+                    throw causeOf(failed);
                 }
             }
         } finally {
@@ -146,6 +139,11 @@ class OrderWriter implements SmartLifecycle {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The transaction's failure, as the writer caught it. */
+    private static RuntimeException causeOf(ExecutionException failed) {
+        return failed.getCause() instanceof RuntimeException e ? e : new IllegalStateException(failed.getCause());
     }
 
     private void runWriter() {
@@ -176,7 +174,7 @@ class OrderWriter implements SmartLifecycle {
 
     private void writeBatch(List<Pending> batch) {
         try {
-            commit(batch);
+            commit(batch.stream().map(p -> p.placed).toList());
             batchSizes.record(batch.size());
             batch.forEach(p -> p.done.complete(null));
         } catch (RuntimeException failed) {
@@ -206,7 +204,7 @@ class OrderWriter implements SmartLifecycle {
     private void writeAlone(List<Pending> batch) {
         for (Pending p : batch) {
             try {
-                commit(List.of(p));
+                commit(List.of(p.placed));
                 batchSizes.record(1);
                 p.done.complete(null);
             } catch (RuntimeException failed) {
@@ -215,12 +213,12 @@ class OrderWriter implements SmartLifecycle {
         }
     }
 
-    private void commit(List<Pending> batch) {
+    private void commit(List<Orders.NewOrder> placed) {
         transaction.executeWithoutResult(status -> {
-            orders.insertCompleted(batch.stream().map(p -> new Orders.NewOrder(p.order, p.units, p.metadataJson)).toList());
-            events.publishEvent(new OrdersPlaced(batch.stream()
-                    .map(p -> new OrderPlaced(p.order.id(), p.order.productId(), p.order.userId(), p.order.quantity(),
-                            p.order.unitPrice(), p.order.createdAt()))
+            orders.insertCompleted(placed);
+            events.publishEvent(new OrdersPlaced(placed.stream()
+                    .map(p -> new OrderPlaced(p.order().id(), p.order().productId(), p.order().userId(),
+                            p.order().quantity(), p.order().unitPrice(), p.order().createdAt()))
                     .toList()));
         });
     }
@@ -262,16 +260,12 @@ class OrderWriter implements SmartLifecycle {
     }
 
     private static final class Pending {
-        final Order order;
-        final List<Integer> units;
-        final String metadataJson;
+        final Orders.NewOrder placed;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         final AtomicInteger state = new AtomicInteger(QUEUED);
 
-        Pending(Order order, List<Integer> units, String metadataJson) {
-            this.order = order;
-            this.units = units;
-            this.metadataJson = metadataJson;
+        Pending(Orders.NewOrder placed) {
+            this.placed = placed;
         }
     }
 }
