@@ -114,15 +114,8 @@ class GroupCommitTest extends IntegrationTest {
                 assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
             });
             int busy = i + 1;
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> sleepingWriters() >= busy);
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> orderInsertsInProgress() >= busy);
         }
         return CompletableFuture.allOf(slow);
-    }
-
-    private long sleepingWriters() {
-        return jdbc.sql("""
-                SELECT count(*) FROM pg_stat_activity
-                WHERE state = 'active' AND query LIKE '%INSERT INTO orders%' AND pid <> pg_backend_pid()""")
-                .query(Long.class).single();
     }
 }

@@ -42,10 +42,7 @@ class OrderQueueTimeoutTest extends IntegrationTest {
                 .update();
 
         CompletableFuture<Api.Reply> slow = CompletableFuture.supplyAsync(() -> buy(product, "slow-1"));
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> jdbc.sql("""
-                SELECT count(*) FROM pg_stat_activity
-                WHERE state = 'active' AND query LIKE '%INSERT INTO orders%' AND pid <> pg_backend_pid()""")
-                .query(Long.class).single() == 1);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> orderInsertsInProgress() == 1);
 
         Api.Reply waited = buy(product, "patient");
 

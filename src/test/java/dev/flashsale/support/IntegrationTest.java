@@ -170,6 +170,14 @@ public abstract class IntegrationTest {
                 .param(productId).query(Integer.class).single();
     }
 
+    /** Order inserts PostgreSQL is running right now (a writer held by a test's slow trigger shows here). */
+    protected long orderInsertsInProgress() {
+        return jdbc.sql("""
+                SELECT count(*) FROM pg_stat_activity
+                WHERE state = 'active' AND query LIKE '%INSERT INTO orders%' AND pid <> pg_backend_pid()""")
+                .query(Long.class).single();
+    }
+
     /**
      * I1, I2 and, once quiet, I5 for one product: no unit sold twice or beyond the stock, one
      * completed order per user within the limit, the sold counter and Redis stock converged.
