@@ -24,10 +24,17 @@ import dev.flashsale.outbox.Outbox;
 import dev.flashsale.reconciliation.ProductAudit.Verdict;
 
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Isolation;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Compares a product's Redis state with PostgreSQL and says which invariants hold. Read-only:
  * the reconciler repairs, the audit only reports. Used by the admin API, tests and load tests.
+ *
+ * <p>PostgreSQL is read in one snapshot (a read-only repeatable-read transaction): read table by
+ * table, a sold-counter delivery committing in between could show {@code sold_quantity} from
+ * before it and the outbox from after it — a lagging counter with no delivery pending, a false I5
+ * alarm. Redis has no snapshot to share; its side is read alongside.
  */
 @Service
 public class Audit {
@@ -51,11 +58,13 @@ public class Audit {
         this.properties = properties;
     }
 
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public Optional<ProductAudit> of(UUID productId) {
         return catalog.load(productId).map(this::audit);
     }
 
     /** Every product whose sale is live, upcoming or ended within the look-back. */
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public List<ProductAudit> active(Instant now) {
         return catalog.endingAfter(now.minus(properties.lookback()), 1_000).stream().map(this::audit).toList();
     }
