@@ -3,8 +3,10 @@
 #   bench/gatling.sh seed     the seed's k6 scenarios (status polling, purchases, user status),
 #                             ramps and thresholds; on a fresh sale of 1,000 units
 #   bench/gatling.sh rate     scenario E: purchase attempts at a fixed rate (RATE, default 5000/s,
-#                             for DURATION seconds, default 60), open model; on 1,000 units;
-#                             after WARMUP seconds (default 15) of status reads at that rate
+#                             for DURATION seconds, default 60), open model; on a sale of STOCK
+#                             units (default 1,000; STOCK=10000000 makes every attempt an order:
+#                             D at a fixed rate); after WARMUP seconds (default 15) of status reads
+#                             at that rate
 # Settings: BASE_URL (http://127.0.0.1:8080), ADMIN_KEY. HTML report: target/gatling/*/index.html
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,13 +21,13 @@ case ${1:?seed or rate} in
     rate) simulation=dev.flashsale.load.FixedRateSimulation ;;
     *) echo "unknown: $1" >&2; exit 2 ;;
 esac
-product=$(curl -sf -X POST "$BASE_URL/api/v1/admin/products" -H "X-Admin-Key: $ADMIN_KEY" \
+product=$(curl -sS --fail-with-body -X POST "$BASE_URL/api/v1/admin/products" -H "X-Admin-Key: $ADMIN_KEY" \
     -H 'Content-Type: application/json' \
-    -d "{\"name\":\"gatling $1 $(date +%s)\",\"price\":9.99,\"totalQuantity\":1000}" \
-    | sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/')
+    -d "{\"name\":\"gatling $1 $(date +%s)\",\"price\":9.99,\"totalQuantity\":${STOCK:-1000}}" \
+    | sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/') || { echo "could not create the sale: $product" >&2; exit 1; }
 echo "== $simulation on product $product"
 status=0
-ulimit -n 65536 2>/dev/null || true   # an open model opens a connection per request in flight
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # an open model opens a connection per request in flight
 ./mvnw -q test-compile gatling:test -Dgatling.simulationClass="$simulation" \
     -DbaseUrl="$BASE_URL" -DadminKey="$ADMIN_KEY" -DproductId="$product" \
     -Drate="${RATE:-5000}" -Dduration="${DURATION:-60}" -Dwarmup="${WARMUP:-15}" || status=$?

@@ -36,13 +36,29 @@ final class LoadSettings {
         return m.group(1);
     }
 
-    /** The service's own audit of the product, printed after the run (bench/gatling.sh checks it). */
+    /**
+     * The service's own audit of the product, printed after the run (bench/gatling.sh checks it),
+     * once the outbox has delivered what the run committed (I5 holds "once quiet"), or after 60 s.
+     */
     static void audit(String productId) {
         String audit = get("/admin/audit/" + productId, true);
+        for (int waited = 0; !audit.contains("\"outboxPending\":0,") && waited < 60_000; waited += 500) {
+            pause(500);
+            audit = get("/admin/audit/" + productId, true);
+        }
         System.out.println("AUDIT " + productId + " allHold=" + audit.contains("\"allHold\":true") + " " + audit);
     }
 
-    private static String get(String path, boolean admin) {
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+        private static String get(String path, boolean admin) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(API + path)).GET();
         if (admin) {
             request.header("X-Admin-Key", ADMIN_KEY);
