@@ -10,10 +10,12 @@ import java.util.UUID;
  *
  * @param ran      false when another instance held the lock (nothing was done here)
  * @param products products looked at
+ * @param fullChecks products whose committed orders were compared one by one with Redis and the
+ *                 sold counter's ledger (the others passed the quick check)
  * @param repairs  the products where something changed (the others were fine)
  */
-public record ReconcileReport(Instant startedAt, Duration took, boolean ran, int products, List<Repair> repairs,
-                              List<String> errors) {
+public record ReconcileReport(Instant startedAt, Duration took, boolean ran, int products, int fullChecks,
+                              List<Repair> repairs, List<String> errors) {
 
     /**
      * @param released       stale reservations whose order never committed, released
@@ -23,9 +25,11 @@ public record ReconcileReport(Instant startedAt, Duration took, boolean ran, int
      * @param unitsFreed     unit numbers nobody holds, made free again
      * @param rebuilt        the whole Redis state rebuilt from PostgreSQL (the product was quiet)
      * @param soldCounted    units added to {@code sold_quantity} for orders whose event was lost
+     * @param fullCheck      whether every committed order was compared (else the quick check passed)
      */
     public record Repair(UUID productId, int released, int confirmed, int buyersRestored, int unitsReclaimed,
-                         int unitsFreed, int stockBefore, int stockAfter, boolean rebuilt, int soldCounted) {
+                         int unitsFreed, int stockBefore, int stockAfter, boolean rebuilt, int soldCounted,
+                         boolean fullCheck) {
 
         boolean changedAnything() {
             return released > 0 || confirmed > 0 || buyersRestored > 0 || unitsReclaimed > 0 || unitsFreed > 0

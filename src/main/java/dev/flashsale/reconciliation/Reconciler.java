@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.flashsale.catalog.Catalog;
@@ -22,6 +23,7 @@ import dev.flashsale.inventory.RepairResult;
 import dev.flashsale.inventory.Reservation;
 import dev.flashsale.inventory.SoldUnits;
 import dev.flashsale.ordering.Orders;
+import dev.flashsale.ordering.SalesSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor;
@@ -44,6 +46,15 @@ import org.springframework.stereotype.Service;
  * <li>counts orders the sold counter missed (their event was lost), and aligns the counter with its ledger.</li>
  * </ol>
  * Every repair is logged (one line per product) and counted in {@code flashsale.reconciler.repairs}.
+ *
+ * <p>Steps 2 and 4 compare every committed order with Redis and the ledger: a query and a Redis
+ * membership check per order, seconds of PostgreSQL CPU for a few hundred thousand orders, taken
+ * from the sale that is running. A scheduled pass makes that full comparison for a product at most
+ * every {@code full-check-every}, and when the product is flagged or a quick check disagrees; the
+ * quick check reads PostgreSQL's counts and highest unit first, then Redis, and asks what those
+ * can prove: a unit sold above Redis's issued mark, a sold unit among Redis's free ones, fewer
+ * buyers in Redis than completed orders, a broken stock formula, a quiet stock that disagrees.
+ * The admin endpoint's pass, and {@link #reconcile(Product)}, are always full.
  */
 @Service
 public class Reconciler {
@@ -61,6 +72,8 @@ public class Reconciler {
     private final Clock clock;
     private final MeterRegistry meters;
     private final AtomicReference<ReconcileReport> last = new AtomicReference<>();
+    /** When this instance last compared each product order by order. */
+    private final Map<UUID, Instant> lastFullCheck = new ConcurrentHashMap<>();
 
     Reconciler(Catalog catalog, Inventory inventory, Orders orders, CommittedSales committedSales,
                SoldCounter soldCounter, LockingTaskExecutor locks, ReconcilerProperties properties, Clock clock,
@@ -79,28 +92,37 @@ public class Reconciler {
     @Scheduled(fixedDelayString = "${flashsale.reconciler.interval:30s}", initialDelayString = "${flashsale.reconciler.interval:30s}")
     void scheduled() {
         if (properties.enabled()) {
-            run();
+            pass(false);
         }
     }
 
-    /** One pass over every product whose sale is live, upcoming, recently ended, or flagged. */
+    /** One full pass over every product whose sale is live, upcoming, recently ended, or flagged. */
     public ReconcileReport run() {
+        return pass(true);
+    }
+
+    /** A pass; a scheduled one ({@code full} false) compares order by order only where needed. */
+    ReconcileReport pass(boolean full) {
         Instant started = clock.instant();
         List<ReconcileReport.Repair> repairs = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         int[] looked = {0};
+        int[] fullChecks = {0};
         boolean ran = true;
         try {
             ran = locks.executeWithLock(() -> {
                 Map<UUID, Product> products = new LinkedHashMap<>();
-                for (UUID flagged : inventory.takeFlagged()) {
-                    catalog.load(flagged).ifPresent(p -> products.put(p.id(), p));
+                Set<UUID> flagged = Set.copyOf(inventory.takeFlagged());
+                for (UUID id : flagged) {
+                    catalog.load(id).ifPresent(p -> products.put(p.id(), p));
                 }
                 catalog.endingAfter(started.minus(properties.lookback()), 10_000).forEach(p -> products.putIfAbsent(p.id(), p));
                 for (Product product : products.values()) {
                     looked[0]++;
                     try {
-                        ReconcileReport.Repair repair = reconcile(product);
+                        ReconcileReport.Repair repair = reconcile(product,
+                                full || flagged.contains(product.id()) || fullCheckDue(product.id(), started));
+                        fullChecks[0] += repair.fullCheck() ? 1 : 0;
                         if (repair.changedAnything()) {
                             repairs.add(repair);
                         }
@@ -109,6 +131,7 @@ public class Reconciler {
                         log.warn("reconciler could not check product={}: {}", product.id(), e.toString());
                     }
                 }
+                lastFullCheck.keySet().retainAll(products.keySet());
                 return true;
             }, new LockConfiguration(started, LOCK, properties.lockAtMostFor(), Duration.ZERO)).wasExecuted();
         } catch (Throwable e) {
@@ -116,7 +139,7 @@ public class Reconciler {
             log.warn("reconciler pass failed: {}", e.toString());
         }
         ReconcileReport report = new ReconcileReport(started, Duration.between(started, clock.instant()),
-                ran, looked[0], List.copyOf(repairs), List.copyOf(errors));
+                ran, looked[0], fullChecks[0], List.copyOf(repairs), List.copyOf(errors));
         if (report.ran()) {
             last.set(report);
         }
@@ -128,8 +151,22 @@ public class Reconciler {
         return last.get();
     }
 
-    /** Reconciles one product now (also without the lock: each step is safe on its own). */
+    /** When this instance last compared the product order by order, or null. */
+    Instant lastFullCheck(UUID id) {
+        return lastFullCheck.get(id);
+    }
+
+    private boolean fullCheckDue(UUID id, Instant now) {
+        Instant last = lastFullCheck.get(id);
+        return last == null || !last.plus(properties.fullCheckEvery()).isAfter(now);
+    }
+
+    /** Reconciles one product now, fully (also without the lock: each step is safe on its own). */
     public ReconcileReport.Repair reconcile(Product product) {
+        return reconcile(product, true);
+    }
+
+    private ReconcileReport.Repair reconcile(Product product, boolean full) {
         UUID id = product.id();
         int released = 0;
         int confirmed = 0;
@@ -156,7 +193,12 @@ public class Reconciler {
             if (product.saleEndAt().isAfter(now)) {
                 inventory.ensureReady(product);
             }
+        } else if (!full && quickCheckAgrees(product)) {
+            return finish(new ReconcileReport.Repair(id, released, confirmed, 0, 0, 0, state.stock(), state.stock(),
+                    false, 0, false));
         } else {
+            full = true;
+            lastFullCheck.put(id, clock.instant());
             SoldUnits sold = committedSales.soldUnits(id);
             List<String> missing = inventory.missingBuyers(id, sold.buyers());
             Set<Integer> free = inventory.freeUnits(id);
@@ -175,15 +217,42 @@ public class Reconciler {
             }
         }
 
-        int soldCounted = soldCounter.repair(id, clock.instant().minus(properties.staleReservationAfter()));
-        ReconcileReport.Repair repair = new ReconcileReport.Repair(id, released, confirmed,
+        int soldCounted = full ? soldCounter.repair(id, clock.instant().minus(properties.staleReservationAfter())) : 0;
+        return finish(new ReconcileReport.Repair(id, released, confirmed,
                 repaired == null ? 0 : repaired.buyersRestored(), repaired == null ? 0 : repaired.unitsReclaimed(),
                 repaired == null ? 0 : repaired.unitsFreed(), repaired == null ? state.stock() : repaired.stockBefore(),
-                repaired == null ? state.stock() : repaired.stockAfter(), rebuilt, soldCounted);
+                repaired == null ? state.stock() : repaired.stockAfter(), rebuilt, soldCounted, full));
+    }
+
+    private ReconcileReport.Repair finish(ReconcileReport.Repair repair) {
         if (repair.changedAnything()) {
             record(repair);
         }
         return repair;
+    }
+
+    /**
+     * Whether the cheap numbers show nothing to repair. PostgreSQL is read before Redis: whatever
+     * was committed by then is in Redis afterwards unless Redis lost it (buyers of committed orders
+     * are never removed, the issued mark only rises), so traffic in between can only make Redis
+     * look ahead, never behind. A disagreement may still be traffic (a unit taken from the free
+     * ones and committed meanwhile, a stock read mid-purchase); it only costs a full check.
+     */
+    private boolean quickCheckAgrees(Product product) {
+        UUID id = product.id();
+        SalesSummary sold = orders.summary(id);
+        RedisSaleState redis = inventory.state(id);
+        if (!redis.present()) {
+            return false;
+        }
+        boolean formulaBroken = redis.stock() != redis.total() - redis.issued() + redis.freeUnits();
+        int expected = (int) Math.max(0, product.totalQuantity() - sold.quantity());
+        boolean quietStockDisagrees = redis.pending().isEmpty()
+                && (redis.stock() != expected || redis.total() != product.totalQuantity());
+        if (sold.highestUnit() > redis.issued() || redis.buyers() < sold.orders() || formulaBroken || quietStockDisagrees) {
+            return false;
+        }
+        return redis.freeUnits() == 0 || orders.unitsSold(id, inventory.freeUnits(id)) == 0;
     }
 
     private void record(ReconcileReport.Repair r) {

@@ -16,6 +16,9 @@ import org.springframework.validation.annotation.Validated;
  *                           well above the connection wait plus the order write timeout (10 s + 5 s)
  * @param lookback           products whose sale ended longer ago than this are no longer looked at
  * @param lockAtMostFor      how long a pass may hold the cluster-wide lock if its instance dies
+ * @param fullCheckEvery     a scheduled pass compares every committed order of a product with Redis
+ *                           and the ledger at most this often, and otherwise only when the product
+ *                           is flagged or the quick check disagrees (see {@link Reconciler})
  */
 @Validated
 @ConfigurationProperties("flashsale.reconciler")
@@ -24,5 +27,6 @@ public record ReconcilerProperties(
         @NotNull @DefaultValue("30s") Duration interval,
         @NotNull @DefaultValue("60s") Duration staleReservationAfter,
         @NotNull @DefaultValue("24h") Duration lookback,
-        @NotNull @DefaultValue("5m") Duration lockAtMostFor) {
+        @NotNull @DefaultValue("5m") Duration lockAtMostFor,
+        @NotNull @DefaultValue("5m") Duration fullCheckEvery) {
 }

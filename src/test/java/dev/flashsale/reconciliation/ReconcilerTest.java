@@ -121,6 +121,53 @@ class ReconcilerTest extends IntegrationTest {
         assertInvariantsHold(id);
     }
 
+    /**
+     * A scheduled pass compares a product order by order only when due or when the quick check
+     * (counts and unit bounds, PostgreSQL read before Redis) shows something to repair; each kind
+     * of loss the full comparison repairs is one the quick check notices.
+     */
+    @Test
+    void aScheduledPassComparesOrderByOrderOnlyWhenTheQuickCheckDisagrees() {
+        UUID id = liveProduct(10, 1);
+        for (int i = 0; i < 4; i++) {
+            assertThat(buy(id, "quick-" + i).status()).isEqualTo(201);
+        }
+        assertThat(reconciler.pass(false).ran()).isTrue();
+        Instant first = reconciler.lastFullCheck(id);
+        assertThat(first).as("never compared before: compared now").isNotNull();
+
+        assertThat(reconciler.pass(false).ran()).isTrue();
+        assertThat(reconciler.lastFullCheck(id)).as("consistent: the quick check is enough").isEqualTo(first);
+
+        redis.opsForSet().remove("fs:{" + id + "}:buyers", "quick-0");
+        assertThat(repairOf(id, reconciler.pass(false)).buyersRestored()).as("fewer buyers than orders").isEqualTo(1);
+        Instant second = reconciler.lastFullCheck(id);
+        assertThat(second).isAfter(first);
+
+        redis.opsForHash().put("fs:{" + id + "}:sale", "issued", "2");
+        redis.opsForValue().set("fs:{" + id + "}:stock", "8");
+        ReconcileReport.Repair raised = repairOf(id, reconciler.pass(false));
+        assertThat(raised.fullCheck()).as("a unit sold above the issued mark").isTrue();
+        assertThat(raised.stockAfter()).isEqualTo(6);
+        Instant third = reconciler.lastFullCheck(id);
+        assertThat(third).isAfter(second);
+
+        redis.opsForZSet().add("fs:{" + id + "}:free", "3", 3);
+        redis.opsForValue().set("fs:{" + id + "}:stock", "7");
+        assertThat(repairOf(id, reconciler.pass(false)).unitsReclaimed()).as("a sold unit among the free ones").isEqualTo(1);
+        assertThat(reconciler.lastFullCheck(id)).isAfter(third);
+
+        assertThat(buy(id, "quick-0").code()).isEqualTo("ALREADY_PURCHASED");
+        assertThat(buy(id, "quick-new").status()).as("unit 5 is handed out, not 3").isEqualTo(201);
+        assertInvariantsHold(id);
+    }
+
+    private static ReconcileReport.Repair repairOf(UUID id, ReconcileReport report) {
+        assertThat(report.ran()).isTrue();
+        return report.repairs().stream().filter(r -> r.productId().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no repair of " + id + " in " + report));
+    }
+
     @Test
     void aPassRunsOnOneInstanceAtATime() {
         jdbc.sql("""
