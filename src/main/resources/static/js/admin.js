@@ -234,7 +234,8 @@ function showReport(report) {
   if (!report) { $('reconciler').replaceChildren(el('p', {class: 'empty', text: 'The reconciler has not run on this instance yet.'})); return; }
   const repaired = report.repairs.length;
   $('reconciler').replaceChildren(el('p', {id: 'reconciler-report'},
-    report.ran ? `Last reconciler pass ${dateTime(report.startedAt)}: ${report.products} sales looked at, `
+    report.ran ? `Last reconciler pass ${dateTime(report.startedAt)}: ${report.products} sales looked at `
+      + `(${report.fullChecks} compared order by order), `
       + (repaired === 0 ? 'nothing needed repair.' : `${repaired} repaired.`)
       : 'Another instance was running a pass at that moment; nothing was done here.',
     report.errors.length ? ` Errors: ${report.errors.join('; ')}` : ''));
