@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.flashsale.catalog.Catalog;
@@ -61,6 +62,7 @@ public class Reconciler {
 
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     private static final String LOCK = "reconciler";
+    private static final Duration SLOW_PASS = Duration.ofSeconds(1);
 
     private final Catalog catalog;
     private final Inventory inventory;
@@ -142,6 +144,12 @@ public class Reconciler {
                 ran, looked[0], fullChecks[0], List.copyOf(repairs), List.copyOf(errors));
         if (report.ran()) {
             last.set(report);
+            meters.timer("flashsale.reconciler.pass", "full", Boolean.toString(full)).record(report.took());
+            meters.counter("flashsale.reconciler.full.checks").increment(report.fullChecks());
+            if (report.fullChecks() > 0 || report.took().compareTo(SLOW_PASS) > 0) {
+                log.info("reconciler pass took {} ms: {} products, {} compared order by order, {} repaired",
+                        report.took().toMillis(), report.products(), report.fullChecks(), report.repairs().size());
+            }
         }
         return report;
     }
@@ -154,6 +162,22 @@ public class Reconciler {
     /** When this instance last compared the product order by order, or null. */
     Instant lastFullCheck(UUID id) {
         return lastFullCheck.get(id);
+    }
+
+    /**
+     * When this comparison counts as made. The first one this instance makes of a product is
+     * dated back by up to half of {@code full-check-every}, at random: products first compared in
+     * the same pass (all of them, after a start) then fall due in different passes instead of
+     * together, which would add their costs into one long pass. Dating back only makes the next
+     * comparison come sooner.
+     */
+    private Instant fullCheckTime(UUID id) {
+        Instant now = clock.instant();
+        if (lastFullCheck.containsKey(id)) {
+            return now;
+        }
+        long spread = properties.fullCheckEvery().toMillis() / 2;
+        return spread > 0 ? now.minusMillis(ThreadLocalRandom.current().nextLong(spread)) : now;
     }
 
     private boolean fullCheckDue(UUID id, Instant now) {
@@ -198,7 +222,7 @@ public class Reconciler {
                     false, 0, false));
         } else {
             full = true;
-            lastFullCheck.put(id, clock.instant());
+            lastFullCheck.put(id, fullCheckTime(id));
             SoldUnits sold = committedSales.soldUnits(id);
             List<String> missing = inventory.missingBuyers(id, sold.buyers());
             Set<Integer> free = inventory.freeUnits(id);

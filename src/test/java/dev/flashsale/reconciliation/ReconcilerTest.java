@@ -30,6 +30,9 @@ class ReconcilerTest extends IntegrationTest {
     @Autowired
     Reconciler reconciler;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @Test
     void aReservationLeftByAProcessThatDiedBeforeWritingTheOrderIsReleased() {
         Product product = productOpenSinceAnHour(5);
@@ -132,9 +135,11 @@ class ReconcilerTest extends IntegrationTest {
         for (int i = 0; i < 4; i++) {
             assertThat(buy(id, "quick-" + i).status()).isEqualTo(201);
         }
+        long passes = meters.timer("flashsale.reconciler.pass", "full", "false").count();
         assertThat(reconciler.pass(false).ran()).isTrue();
         Instant first = reconciler.lastFullCheck(id);
         assertThat(first).as("never compared before: compared now").isNotNull();
+        assertThat(meters.timer("flashsale.reconciler.pass", "full", "false").count()).isEqualTo(passes + 1);
 
         assertThat(reconciler.pass(false).ran()).isTrue();
         assertThat(reconciler.lastFullCheck(id)).as("consistent: the quick check is enough").isEqualTo(first);
