@@ -235,9 +235,16 @@ public class Reconciler {
             }
             RedisSaleState after = inventory.state(id);
             int expected = Math.max(0, product.totalQuantity() - sold.quantity());
-            if (after.present() && after.pending().isEmpty()
-                    && (after.stock() != expected || after.total() != product.totalQuantity())) {
-                rebuilt = inventory.rebuildIfQuiet(product, after.stock());
+            if (quietStockDisagrees(product, after, expected)) {
+                // The orders were read before this state, seconds earlier for a large sale: orders
+                // committed meanwhile make a sale that just went quiet look wrong. Count again,
+                // then read Redis again, before rebuilding (a rebuild reported after every busy
+                // sale would be a false "Redis lost writes" alarm; seen after each D run).
+                long committed = orders.summary(id).quantity();
+                RedisSaleState again = inventory.state(id);
+                if (quietStockDisagrees(product, again, (int) Math.max(0, product.totalQuantity() - committed))) {
+                    rebuilt = inventory.rebuildIfQuiet(product, again.stock());
+                }
             }
         }
 
@@ -253,6 +260,11 @@ public class Reconciler {
             record(repair);
         }
         return repair;
+    }
+
+    private static boolean quietStockDisagrees(Product product, RedisSaleState redis, int expectedStock) {
+        return redis.present() && redis.pending().isEmpty()
+                && (redis.stock() != expectedStock || redis.total() != product.totalQuantity());
     }
 
     /**
@@ -271,9 +283,8 @@ public class Reconciler {
         }
         boolean formulaBroken = redis.stock() != redis.total() - redis.issued() + redis.freeUnits();
         int expected = (int) Math.max(0, product.totalQuantity() - sold.quantity());
-        boolean quietStockDisagrees = redis.pending().isEmpty()
-                && (redis.stock() != expected || redis.total() != product.totalQuantity());
-        if (sold.highestUnit() > redis.issued() || redis.buyers() < sold.orders() || formulaBroken || quietStockDisagrees) {
+        if (sold.highestUnit() > redis.issued() || redis.buyers() < sold.orders() || formulaBroken
+                || quietStockDisagrees(product, redis, expected)) {
             return false;
         }
         return redis.freeUnits() == 0 || orders.unitsSold(id, inventory.freeUnits(id)) == 0;

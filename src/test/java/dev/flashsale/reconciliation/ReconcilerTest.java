@@ -167,6 +167,24 @@ class ReconcilerTest extends IntegrationTest {
         assertInvariantsHold(id);
     }
 
+    /** A quiet sale whose Redis disagrees with PostgreSQL about the stock is rebuilt from it. */
+    @Test
+    void aQuietSaleWhoseRedisStockDisagreesIsRebuilt() {
+        UUID id = liveProduct(10, 1);
+        for (int i = 0; i < 2; i++) {
+            assertThat(buy(id, "quiet-" + i).status()).isEqualTo(201);
+        }
+        // a Redis that believes the stock is 20 units, consistently with itself
+        redis.opsForHash().put("fs:{" + id + "}:sale", "total", "20");
+        redis.opsForValue().set("fs:{" + id + "}:stock", "18");
+
+        ReconcileReport.Repair repair = reconciler.reconcile(catalog.load(id).orElseThrow());
+
+        assertThat(repair.rebuilt()).isTrue();
+        assertThat(redisStock(id)).isEqualTo(8);
+        assertInvariantsHold(id);
+    }
+
     private static ReconcileReport.Repair repairOf(UUID id, ReconcileReport report) {
         assertThat(report.ran()).isTrue();
         return report.repairs().stream().filter(r -> r.productId().equals(id)).findFirst()
