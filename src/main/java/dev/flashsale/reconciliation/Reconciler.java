@@ -159,30 +159,25 @@ public class Reconciler {
         return last.get();
     }
 
-    /** When this instance last compared the product order by order, or null. */
+    /** When this instance last compared the product order by order (or first saw it), or null. */
     Instant lastFullCheck(UUID id) {
         return lastFullCheck.get(id);
     }
 
     /**
-     * When this comparison counts as made. The first one this instance makes of a product is
-     * dated back by up to half of {@code full-check-every}, at random: products first compared in
-     * the same pass (all of them, after a start) then fall due in different passes instead of
-     * together, which would add their costs into one long pass. Dating back only makes the next
-     * comparison come sooner.
+     * Whether a scheduled pass compares the product in full whatever the quick check says. A
+     * product this instance has not seen before (a new sale, or every sale after a start) counts
+     * from the moment it is first seen, dated back at random by up to half of
+     * {@code full-check-every}: a new sale is not compared in full while it opens, and sales first
+     * seen together fall due in different passes instead of adding their costs into one long
+     * pass. Dating back only makes the first comparison come sooner.
      */
-    private Instant fullCheckTime(UUID id) {
-        Instant now = clock.instant();
-        if (lastFullCheck.containsKey(id)) {
-            return now;
-        }
-        long spread = properties.fullCheckEvery().toMillis() / 2;
-        return spread > 0 ? now.minusMillis(ThreadLocalRandom.current().nextLong(spread)) : now;
-    }
-
     private boolean fullCheckDue(UUID id, Instant now) {
-        Instant last = lastFullCheck.get(id);
-        return last == null || !last.plus(properties.fullCheckEvery()).isAfter(now);
+        Instant last = lastFullCheck.computeIfAbsent(id, k -> {
+            long spread = properties.fullCheckEvery().toMillis() / 2;
+            return spread > 0 ? now.minusMillis(ThreadLocalRandom.current().nextLong(spread)) : now;
+        });
+        return !last.plus(properties.fullCheckEvery()).isAfter(now);
     }
 
     /** Reconciles one product now, fully (also without the lock: each step is safe on its own). */
@@ -222,7 +217,7 @@ public class Reconciler {
                     false, 0, false));
         } else {
             full = true;
-            lastFullCheck.put(id, fullCheckTime(id));
+            lastFullCheck.put(id, clock.instant());
             SoldUnits sold = committedSales.soldUnits(id);
             List<String> missing = inventory.missingBuyers(id, sold.buyers());
             Set<Integer> free = inventory.freeUnits(id);
