@@ -74,7 +74,7 @@ public class Reconciler {
     private final Clock clock;
     private final MeterRegistry meters;
     private final AtomicReference<ReconcileReport> last = new AtomicReference<>();
-    /** When this instance last compared each product order by order. */
+    /** When this instance last compared each product order by order, or first saw it. */
     private final Map<UUID, Instant> lastFullCheck = new ConcurrentHashMap<>();
 
     Reconciler(Catalog catalog, Inventory inventory, Orders orders, CommittedSales committedSales,
