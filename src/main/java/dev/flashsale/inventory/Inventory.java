@@ -223,28 +223,23 @@ public class Inventory {
         return Instant.ofEpochMilli(ms);
     }
 
-    /** The product's state in Redis, read in one pipelined round trip. */
+    /** The product's state in Redis, read atomically (one script). */
     public RedisSaleState state(UUID productId) {
         SaleKeys keys = SaleKeys.of(productId);
-        List<Object> replies = calls.call(() -> redis.executePipelined((RedisCallback<Object>) c -> {
-            c.hashCommands().hMGet(bytes(keys.sale()), bytes("total"), bytes("issued"));
-            c.stringCommands().get(bytes(keys.stock()));
-            c.zSetCommands().zCard(bytes(keys.free()));
-            c.setCommands().sCard(bytes(keys.buyers()));
-            c.hashCommands().hGetAll(bytes(keys.pending()));
-            return null;
-        }));
-        List<?> sale = (List<?>) replies.get(0);
-        if (sale.getFirst() == null) {
+        // one script, so the numbers come from one moment (a pipeline let purchases run between
+        // its reads, and under load the stock formula looked broken to the reconciler)
+        List<?> reply = calls.call(() -> redis.execute(SaleScripts.STATE,
+                List.of(keys.sale(), keys.stock(), keys.free(), keys.buyers(), keys.pending())));
+        if (reply == null || reply.isEmpty()) {
             return new RedisSaleState(false, 0, 0, 0, 0, 0, List.of());
         }
         List<Reservation> pending = new ArrayList<>();
-        ((Map<?, ?>) replies.get(4)).forEach((user, entry) ->
-                pending.add(reservation(productId, user.toString(), entry.toString())));
-        return new RedisSaleState(true, Integer.parseInt(sale.get(0).toString()),
-                replies.get(1) == null ? 0 : Integer.parseInt(replies.get(1).toString()),
-                sale.get(1) == null ? 0 : Integer.parseInt(sale.get(1).toString()),
-                ((Number) replies.get(2)).intValue(), ((Number) replies.get(3)).longValue(), pending);
+        for (int i = 5; i + 1 < reply.size(); i += 2) {
+            pending.add(reservation(productId, reply.get(i).toString(), reply.get(i + 1).toString()));
+        }
+        return new RedisSaleState(true, Integer.parseInt(reply.get(0).toString()),
+                Integer.parseInt(reply.get(2).toString()), Integer.parseInt(reply.get(1).toString()),
+                number(reply.get(3)), ((Number) reply.get(4)).longValue(), pending);
     }
 
     /** Of the given users, those Redis does not have as buyers. */

@@ -25,6 +25,8 @@ final class SaleScripts {
     static final RedisScript<Long> DEFINE_SALE = script("define-sale.lua", Long.class);
     @SuppressWarnings("rawtypes")
     static final RedisScript<List> REPAIR = script("repair.lua", List.class);
+    @SuppressWarnings("rawtypes")
+    static final RedisScript<List> STATE = script("state.lua", List.class);
 
     private SaleScripts() {
     }

@@ -54,7 +54,8 @@ import org.springframework.stereotype.Service;
  * every {@code full-check-every}, and when the product is flagged or a quick check disagrees; the
  * quick check reads PostgreSQL's counts and highest unit first, then Redis, and asks what those
  * can prove: a unit sold above Redis's issued mark, a sold unit among Redis's free ones, fewer
- * buyers in Redis than completed orders, a broken stock formula, a quiet stock that disagrees.
+ * buyers in Redis than completed orders, a broken stock formula, more stock than the orders
+ * leave (less is traffic, or units nobody holds: an undersell the next full comparison frees).
  * The admin endpoint's pass, and {@link #reconcile(Product)}, are always full.
  */
 @Service
@@ -278,8 +279,10 @@ public class Reconciler {
         }
         boolean formulaBroken = redis.stock() != redis.total() - redis.issued() + redis.freeUnits();
         int expected = (int) Math.max(0, product.totalQuantity() - sold.quantity());
+        // Without a loss Redis's stock is at most total - committed (pending reservations take
+        // more); above it means Redis forgot units taken. Below it, under traffic, is normal.
         if (sold.highestUnit() > redis.issued() || redis.buyers() < sold.orders() || formulaBroken
-                || quietStockDisagrees(product, redis, expected)) {
+                || redis.stock() > expected || redis.total() != product.totalQuantity()) {
             return false;
         }
         return redis.freeUnits() == 0 || orders.unitsSold(id, inventory.freeUnits(id)) == 0;
