@@ -325,10 +325,6 @@ public class Inventory {
                 Instant.ofEpochMilli(Long.parseLong(parts[0])), pending);
     }
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     private static int number(Object value) {
         return ((Number) value).intValue();
     }
