@@ -5,8 +5,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.awaitility.core.ConditionTimeoutException;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * What the simulations are pointed at, from system properties (-DbaseUrl=... -DadminKey=...), and
@@ -41,24 +46,18 @@ final class LoadSettings {
      * once the outbox has delivered what the run committed (I5 holds "once quiet"), or after 60 s.
      */
     static void audit(String productId) {
-        String audit = get("/admin/audit/" + productId, true);
-        for (int waited = 0; !audit.contains("\"outboxPending\":0,") && waited < 60_000; waited += 500) {
-            pause(500);
-            audit = get("/admin/audit/" + productId, true);
-        }
-        System.out.println("AUDIT " + productId + " allHold=" + audit.contains("\"allHold\":true") + " " + audit);
-    }
-
-    private static void pause(long millis) {
+        String path = "/admin/audit/" + productId;
+        String[] audit = {get(path, true)};
         try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> (audit[0] = get(path, true)).contains("\"outboxPending\":0,"));
+        } catch (ConditionTimeoutException stillPending) {
+            // printed as it stands: the audit says what is pending
         }
+        System.out.println("AUDIT " + productId + " allHold=" + audit[0].contains("\"allHold\":true") + " " + audit[0]);
     }
 
-        private static String get(String path, boolean admin) {
+    private static String get(String path, boolean admin) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(API + path)).GET();
         if (admin) {
             request.header("X-Admin-Key", ADMIN_KEY);
