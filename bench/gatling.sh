@@ -5,8 +5,8 @@
 #   bench/gatling.sh rate     scenario E: purchase attempts at a fixed rate (RATE, default 5000/s,
 #                             for DURATION seconds, default 60), open model; on a sale of STOCK
 #                             units (default 1,000; STOCK=10000000 makes every attempt an order:
-#                             D at a fixed rate); after WARMUP seconds (default 15) of status reads
-#                             at that rate
+#                             D at a fixed rate); after WARMUP seconds (default 15) of the same
+#                             purchases, ramping up to that rate, on a second sale of one unit
 # Settings: BASE_URL (http://127.0.0.1:8080), ADMIN_KEY. HTML report: target/gatling/*/index.html
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,15 +21,26 @@ case ${1:?seed or rate} in
     rate) simulation=dev.flashsale.load.FixedRateSimulation ;;
     *) echo "unknown: $1" >&2; exit 2 ;;
 esac
-product=$(curl -sS --fail-with-body -X POST "$BASE_URL/api/v1/admin/products" -H "X-Admin-Key: $ADMIN_KEY" \
-    -H 'Content-Type: application/json' \
-    -d "{\"name\":\"gatling $1 $(date +%s)\",\"price\":9.99,\"totalQuantity\":${STOCK:-1000}}" \
-    | sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/') || { echo "could not create the sale: $product" >&2; exit 1; }
-echo "== $simulation on product $product"
+create_sale() {   # name, units -> the new product's id
+    local created
+    created=$(curl -sS --fail-with-body -X POST "$BASE_URL/api/v1/admin/products" -H "X-Admin-Key: $ADMIN_KEY" \
+        -H 'Content-Type: application/json' \
+        -d "{\"name\":\"$1 $(date +%s)\",\"price\":9.99,\"totalQuantity\":$2}") \
+        || { echo "could not create the sale: $created" >&2; return 1; }
+    sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/' <<<"$created"
+}
+product=$(create_sale "gatling $1" "${STOCK:-1000}")
+warmup_product=
+if [ "$1" = rate ] && [ "${WARMUP:-15}" != 0 ]; then
+    warmup_product=$(create_sale "gatling $1 warm-up" 1)
+fi
+echo "== $simulation on product $product${warmup_product:+ (warm-up: $warmup_product)}"
 status=0
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # an open model opens a connection per request in flight
 ./mvnw -q test-compile gatling:test -Dgatling.simulationClass="$simulation" \
-    -DbaseUrl="$BASE_URL" -DadminKey="$ADMIN_KEY" -DproductId="$product" \
+    -DbaseUrl="$BASE_URL" -DadminKey="$ADMIN_KEY" -DproductId="$product" -DwarmupProductId="$warmup_product" \
     -Drate="${RATE:-5000}" -Dduration="${DURATION:-60}" -Dwarmup="${WARMUP:-15}" || status=$?
-BASE_URL=$BASE_URL ADMIN_KEY=$ADMIN_KEY "$here/check.sh" "$product" || status=1
+for checked in $product $warmup_product; do
+    BASE_URL=$BASE_URL ADMIN_KEY=$ADMIN_KEY "$here/check.sh" "$checked" || status=1
+done
 exit $status

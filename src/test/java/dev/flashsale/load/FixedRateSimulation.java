@@ -9,11 +9,13 @@ import java.util.stream.Stream;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
+import io.gatling.javaapi.http.HttpRequestActionBuilder;
 
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
@@ -24,11 +26,16 @@ import static io.gatling.javaapi.http.HttpDsl.status;
  * user. Assertions are the targets, on the purchases: p99 at most 10 ms, nothing failed (every
  * answer a 201 or a business 4xx).
  *
- * <p>Before the purchases, status reads at the same rate for -Dwarmup seconds (default 15): on a
- * machine shared with the service, Gatling's own cold start (its JIT, its connections) otherwise
- * lands in the first seconds of the sale — measured: fewer than 1,200 requests/s sent and ~600 ms
- * even for the fastest answer during the first three seconds of a 2,000/s run. {@code -Dwarmup=0}
- * measures a cold start.
+ * <p>Before the purchases, -Dwarmup seconds (default 15) of the same purchase request from new
+ * users, against a second sale that is sold out after its first order (-DwarmupProductId; without
+ * it, status reads of the sale): the rate ramps from a twentieth of -Drate to -Drate over the first
+ * half, then holds. On a machine shared with the service, Gatling's own cold start otherwise lands
+ * in the first seconds of the sale — measured: fewer than 1,200 requests/s sent and ~600 ms even
+ * for the fastest answer during the first three seconds of a 2,000/s run; a warm-up of status
+ * reads left the purchase request's code cold in Gatling (120-140 % of a core in the sale's first
+ * second, against 60 % after), and starting it at the full rate opened a connection per request
+ * until the listen queue overflowed (15,861 of 75,000 warm-up reads failed on a slower machine).
+ * {@code -Dwarmup=0} measures a cold start.
  */
 public class FixedRateSimulation extends Simulation {
 
@@ -36,6 +43,7 @@ public class FixedRateSimulation extends Simulation {
     private static final int RATE = Integer.getInteger("rate", 5000);
     private static final int SECONDS = Integer.getInteger("duration", 60);
     private static final int WARMUP = Integer.getInteger("warmup", 15);
+    private static final String WARMUP_PRODUCT = System.getProperty("warmupProductId", "");
     private static final AtomicLong NEXT = new AtomicLong();
     private static final String RUN = Long.toString(System.currentTimeMillis(), 36);
 
@@ -46,19 +54,28 @@ public class FixedRateSimulation extends Simulation {
 
     private final ScenarioBuilder attempt = scenario("purchase at a fixed rate")
             .feed(USERS)
-            .exec(http("purchase").post("/sale/purchase")
-                    .header("Content-Type", "application/json")
-                    .header("X-User-Id", "#{userId}")
-                    .body(StringBody("{\"productId\":\"" + PRODUCT + "\"}"))
-                    .check(status().in(201, 400, 403, 409)));
+            .exec(purchase("purchase", PRODUCT));
 
-    private final ScenarioBuilder warmUp = scenario("warm-up: status reads at the same rate")
-            .exec(http("warm-up status").get("/sale/status/" + PRODUCT).check(status().is(200)));
+    private final ScenarioBuilder warmUp = WARMUP_PRODUCT.isBlank()
+            ? scenario("warm-up: status reads").exec(
+                    http("warm-up status").get("/sale/status/" + PRODUCT).check(status().is(200)))
+            : scenario("warm-up: purchases on a sold-out sale").feed(USERS).exec(purchase("warm-up purchase", WARMUP_PRODUCT));
+
+    private static HttpRequestActionBuilder purchase(String name, String product) {
+        return http(name).post("/sale/purchase")
+                .header("Content-Type", "application/json")
+                .header("X-User-Id", "#{userId}")
+                .body(StringBody("{\"productId\":\"" + product + "\"}"))
+                .check(status().in(201, 400, 403, 409));
+    }
 
     {
         var purchases = attempt.injectOpen(constantUsersPerSec(RATE).during(Duration.ofSeconds(SECONDS)));
+        var ramp = Duration.ofSeconds(WARMUP - WARMUP / 2);
         setUp(WARMUP > 0
-                ? warmUp.injectOpen(constantUsersPerSec(RATE).during(Duration.ofSeconds(WARMUP))).andThen(purchases)
+                ? warmUp.injectOpen(
+                        rampUsersPerSec(Math.max(1, RATE / 20)).to(RATE).during(ramp),
+                        constantUsersPerSec(RATE).during(Duration.ofSeconds(WARMUP / 2))).andThen(purchases)
                 : purchases)
                 .protocols(protocol)
                 .assertions(
@@ -70,5 +87,8 @@ public class FixedRateSimulation extends Simulation {
     @Override
     public void after() {
         LoadSettings.audit(PRODUCT);
+        if (!WARMUP_PRODUCT.isBlank()) {
+            LoadSettings.audit(WARMUP_PRODUCT);
+        }
     }
 }
