@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -119,7 +120,7 @@ class HotPath extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        byte[] body = request.getInputStream().readNBytes(maxBody + 1);
+        byte[] body = body(request);
         Optional<Attempt> attempt = body.length <= maxBody ? attempt(body) : Optional.empty();
         if (attempt.isEmpty()) {
             chain.doFilter(new Replay(request, body), response);
@@ -164,6 +165,22 @@ class HotPath extends OncePerRequestFilter {
     }
 
     /** The attempt, if the body is one the full path would accept as it is; else the full path answers it. */
+    /**
+     * The request body, up to one byte past the limit. With a Content-Length (the body-size filter
+     * has refused one above the limit) exactly that many bytes are read into an array of that
+     * size: {@code readNBytes(int)} allocates a 16 KB buffer per call, which was 91 % of the
+     * bytes the JVM allocated per rejected purchase (JFR, scenario A).
+     */
+    private byte[] body(HttpServletRequest request) throws IOException {
+        int declared = request.getContentLength();
+        if (declared < 0 || declared > maxBody) {
+            return request.getInputStream().readNBytes(maxBody + 1);
+        }
+        byte[] body = new byte[declared];
+        int read = request.getInputStream().readNBytes(body, 0, declared);
+        return read == declared ? body : Arrays.copyOf(body, read);
+    }
+
     private Optional<Attempt> attempt(byte[] body) {
         JsonNode node;
         try {
