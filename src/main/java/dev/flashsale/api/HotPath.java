@@ -164,7 +164,6 @@ class HotPath extends OncePerRequestFilter {
     private record Attempt(UUID productId, int units) {
     }
 
-    /** The attempt, if the body is one the full path would accept as it is; else the full path answers it. */
     /**
      * The request body, up to one byte past the limit. With a Content-Length (the body-size filter
      * has refused one above the limit) exactly that many bytes are read into an array of that
@@ -181,6 +180,7 @@ class HotPath extends OncePerRequestFilter {
         return read == declared ? body : Arrays.copyOf(body, read);
     }
 
+    /** The attempt, if the body is one the full path would accept as it is; else the full path answers it. */
     private Optional<Attempt> attempt(byte[] body) {
         JsonNode node;
         try {
