@@ -45,10 +45,15 @@ class RedisFlushTest extends IntegrationTest {
     }
 
     /**
-     * Orders commit slowly (a trigger sleeps 100 ms per insert for this product), so when Redis is
-     * flushed all units are reserved but most orders are still in flight. The warm-up then sees
-     * fewer sales than there are and hands those units out again: PostgreSQL must admit one order
-     * per unit and refuse the other, and the sale still ends at exactly the stock.
+     * Orders commit slowly (a trigger sleeps 500 ms in every transaction that writes this product's
+     * orders), so when Redis is flushed all units are reserved but most orders are still in flight.
+     * The warm-up then sees fewer sales than there are and hands those units out again: PostgreSQL
+     * must admit one order per unit and refuse the other, and the sale still ends at exactly the stock.
+     *
+     * <p>The sleep is per statement, not per row: orders are committed in batches (group commit), and
+     * a per-row sleep made a batch of ~95 orders outlast the write timeout, so the whole wave failed
+     * with 503 and opened the database circuit breaker (seen in CI when the app was already warm and
+     * the wave arrived at once).
      */
     @Test
     void aFlushWhileOrdersAreInFlightNeverOversellsOrSellsTwiceToOneUser() throws Exception {
@@ -56,13 +61,14 @@ class RedisFlushTest extends IntegrationTest {
         jdbc.sql("""
                 CREATE OR REPLACE FUNCTION test_slow_orders() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    IF NEW.product_id = '%s' THEN
-                        PERFORM pg_sleep(0.1);
+                    IF EXISTS (SELECT 1 FROM inserted WHERE product_id = '%s') THEN
+                        PERFORM pg_sleep(0.5);
                     END IF;
-                    RETURN NEW;
+                    RETURN NULL;
                 END $$""".formatted(product)).update();
-        jdbc.sql("CREATE TRIGGER test_slow_orders BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION test_slow_orders()")
-                .update();
+        jdbc.sql("""
+                CREATE TRIGGER test_slow_orders AFTER INSERT ON orders REFERENCING NEW TABLE AS inserted
+                FOR EACH STATEMENT EXECUTE FUNCTION test_slow_orders()""").update();
         int sold;
         try (ExecutorService waves = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Map<String, AtomicInteger>> first = waves.submit(() -> race(product, 300, i -> "first-" + i));
