@@ -1,5 +1,8 @@
 package dev.flashsale.inventory;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -8,15 +11,28 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.sql.DataSource;
+
 import dev.flashsale.support.Api;
 import dev.flashsale.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Redis loses everything (FLUSHDB, as after a restart without persistence) in the middle of a sale. */
 class RedisFlushTest extends IntegrationTest {
+
+    /** The advisory lock that holds this test's order transactions. */
+    private static final long GATE = 7_311_001L;
+
+    @Autowired
+    private DataSource dataSource;
+
+    @Autowired
+    private InventoryProperties inventory;
 
     @Test
     void warmUpRestoresTheExactStateAndNothingIsOversoldAfterwards() {
@@ -45,62 +61,83 @@ class RedisFlushTest extends IntegrationTest {
     }
 
     /**
-     * Orders commit slowly (a trigger sleeps 500 ms in every transaction that writes this product's
-     * orders), so when Redis is flushed all units are reserved but most orders are still in flight.
-     * The warm-up then sees fewer sales than there are and hands those units out again: PostgreSQL
-     * must admit one order per unit and refuse the other, and the sale still ends at exactly the stock.
+     * Redis is flushed while every unit is reserved and no order has committed: a trigger holds each
+     * transaction that writes this product's orders until the test opens a gate (an advisory lock it
+     * holds). The warm-up then sees no sales and hands all 100 units out again (to a second wave,
+     * and to the first wave's stragglers); when the gate opens, each unit has two orders waiting,
+     * PostgreSQL must admit exactly one of them, and the sale still ends at exactly the stock.
      *
-     * <p>The sleep is per statement, not per row: orders are committed in batches (group commit), and
-     * a per-row sleep made a batch of ~95 orders outlast the write timeout, so the whole wave failed
-     * with 503 and opened the database circuit breaker (seen in CI when the app was already warm and
-     * the wave arrived at once).
+     * <p>A gate rather than a sleep: with group commit, a per-row sleep made one batch of ~95 orders
+     * outlast the write timeout when the wave arrived at once (seen in CI), and a per-statement sleep
+     * let a warm app's second wave arrive within the sold-out cache's lifetime and never reach Redis.
      */
     @Test
     void aFlushWhileOrdersAreInFlightNeverOversellsOrSellsTwiceToOneUser() throws Exception {
         UUID product = liveProduct(100, 1);
         jdbc.sql("""
-                CREATE OR REPLACE FUNCTION test_slow_orders() RETURNS trigger LANGUAGE plpgsql AS $$
+                CREATE OR REPLACE FUNCTION test_gated_orders() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                     IF EXISTS (SELECT 1 FROM inserted WHERE product_id = '%s') THEN
-                        PERFORM pg_sleep(0.5);
+                        PERFORM pg_advisory_xact_lock_shared(%d);
                     END IF;
                     RETURN NULL;
-                END $$""".formatted(product)).update();
+                END $$""".formatted(product, GATE)).update();
         jdbc.sql("""
-                CREATE TRIGGER test_slow_orders AFTER INSERT ON orders REFERENCING NEW TABLE AS inserted
-                FOR EACH STATEMENT EXECUTE FUNCTION test_slow_orders()""").update();
-        int sold;
-        try (ExecutorService waves = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Map<String, AtomicInteger>> first = waves.submit(() -> race(product, 300, i -> "first-" + i));
-            await().pollInterval(Duration.ofMillis(5)).until(() -> redisStock(product) == 0);
-            long committedAtFlush = completedOrders(product);
-            flushRedis();
-            Future<Map<String, AtomicInteger>> second = waves.submit(() -> race(product, 300, i -> "second-" + i));
-
-            Map<String, AtomicInteger> firstWave = first.get();
-            Map<String, AtomicInteger> secondWave = second.get();
-            System.out.println("flush with " + committedAtFlush + " of 100 committed: " + firstWave + " / " + secondWave);
-            assertThat(committedAtFlush).as("orders still in flight at the flush").isLessThan(100);
-            // every unit was reserved before the flush, and Redis handed the uncommitted ones out
-            // again: for each such unit PostgreSQL admitted one order, of either wave (an order
-            // waiting for a group commit holds no lock yet, so a later one may commit first and the
-            // earlier one is refused), never both
-            sold = count(firstWave, "201") + count(secondWave, "201");
-            assertThat(sold).as("sold across both waves").isLessThanOrEqualTo(100);
-            assertThat(completedOrders(product)).isEqualTo(sold);
-            // a 503 (an order write that waited too long for the slowed database) is allowed; a 500 is not
-            assertThat(firstWave.keySet()).allMatch(k -> k.startsWith("201") || k.startsWith("409") || k.startsWith("503"));
-            assertThat(secondWave.keySet()).allMatch(k -> k.startsWith("201") || k.startsWith("409") || k.startsWith("503"));
+                CREATE TRIGGER test_gated_orders AFTER INSERT ON orders REFERENCING NEW TABLE AS inserted
+                FOR EACH STATEMENT EXECUTE FUNCTION test_gated_orders()""").update();
+        Map<String, AtomicInteger> firstWave;
+        Map<String, AtomicInteger> secondWave;
+        long committedAtFlush;
+        try (Connection gate = dataSource.getConnection();
+             ExecutorService waves = Executors.newVirtualThreadPerTaskExecutor()) {
+            try {
+                query(gate, "SELECT pg_advisory_lock(" + GATE + ")");
+                Future<Map<String, AtomicInteger>> first = waves.submit(() -> race(product, 300, i -> "first-" + i));
+                await().pollInterval(Duration.ofMillis(5)).until(() -> redisStock(product) == 0);
+                committedAtFlush = completedOrders(product);
+                flushRedis();
+                // an instance that saw the product sold out refuses it without asking Redis for
+                // this long; the second wave must reach Redis, find nothing and warm it up
+                Thread.sleep(inventory.localStockTtl().plusMillis(100));
+                Future<Map<String, AtomicInteger>> second = waves.submit(() -> race(product, 300, i -> "second-" + i));
+                await().pollInterval(Duration.ofMillis(5)).until(() -> redisStock(product) == 0);
+                query(gate, "SELECT pg_advisory_unlock(" + GATE + ")");
+                firstWave = first.get();
+                secondWave = second.get();
+            } finally {
+                query(gate, "SELECT pg_advisory_unlock_all()");
+            }
         } finally {
-            jdbc.sql("DROP TRIGGER IF EXISTS test_slow_orders ON orders").update();
+            jdbc.sql("DROP TRIGGER IF EXISTS test_gated_orders ON orders").update();
         }
+        System.out.println("flush with " + committedAtFlush + " of 100 committed: " + firstWave + " / " + secondWave);
+        assertThat(committedAtFlush).as("orders committed before the flush").isZero();
+        // the warm-up found no sales and handed every unit out again, to the second wave and to
+        // the first wave's stragglers: 100 reservations before the flush, 100 after
+        assertThat(count(firstWave, "201") + count(firstWave, "409 INVENTORY_CONFLICT")
+                + count(secondWave, "201") + count(secondWave, "409 INVENTORY_CONFLICT"))
+                .as("reservations across both waves").isEqualTo(200);
+        // each unit had an order of each wave waiting: PostgreSQL admitted one of the two (an order
+        // waiting for a group commit holds no lock, so either may come first), never both
+        int sold = count(firstWave, "201") + count(secondWave, "201");
+        assertThat(sold).as("sold across both waves").isEqualTo(100);
+        assertThat(count(firstWave, "409 INVENTORY_CONFLICT") + count(secondWave, "409 INVENTORY_CONFLICT"))
+                .as("orders refused for a unit the other wave holds").isEqualTo(100);
+        assertThat(completedOrders(product)).isEqualTo(100);
+        assertThat(firstWave.keySet()).allMatch(k -> k.equals("201") || k.startsWith("409"));
+        assertThat(secondWave.keySet()).allMatch(k -> k.equals("201") || k.startsWith("409"));
 
-        // whatever a refused or failed attempt gave back is sold now, and not one unit more
+        // the refused orders' units belong to the admitted ones: nothing is handed out again
         Map<String, AtomicInteger> third = race(product, 100, i -> "third-" + i);
-        assertThat(sold + count(third, "201")).isEqualTo(100);
-        assertThat(third).containsKey("409 SOLD_OUT");
+        assertThat(third).containsOnlyKeys("409 SOLD_OUT");
         assertThat(completedOrders(product)).isEqualTo(100);
         assertInvariantsHold(product);
+    }
+
+    private static void query(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
     }
 
     private void flushRedis() {
