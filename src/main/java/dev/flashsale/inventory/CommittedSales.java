@@ -1,9 +1,16 @@
 package dev.flashsale.inventory;
 
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /** Where the inventory learns what has really been sold; the ordering module provides it. */
 public interface CommittedSales {
 
-    SoldUnits soldUnits(UUID productId);
+    /**
+     * Reads the product's completed orders in one statement (one snapshot) and hands them to
+     * {@code consumer} in chunks of at most {@code chunkSize} orders, in no particular order, as they
+     * arrive from the database: memory stays bounded by the chunk, not by the sale (a full read
+     * of a few hundred thousand orders into lists took arrays past G1's humongous threshold).
+     */
+    void forEachSold(UUID productId, int chunkSize, Consumer<SoldChunk> consumer);
 }

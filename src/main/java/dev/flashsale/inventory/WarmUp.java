@@ -32,6 +32,8 @@ class WarmUp {
 
     private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
     private static final int CHUNK = 1_000;
+    /** Orders read from PostgreSQL per round trip (their buyers go to Redis {@code CHUNK} at a time). */
+    private static final int READ_CHUNK = 10_000;
     private static final Duration STAGING_TTL = Duration.ofMinutes(10);
 
     private final StringRedisTemplate redis;
@@ -80,17 +82,21 @@ class WarmUp {
     }
 
     private boolean install(Product product, SaleKeys keys, String guard) {
-        SoldUnits sold = committedSales.soldUnits(product.id());
         String token = UUID.randomUUID().toString();
         String stagedBuyers = keys.staging(token, "buyers");
         String stagedFree = keys.staging(token, "free");
 
-        for (int i = 0; i < sold.buyers().size(); i += CHUNK) {
-            List<String> chunk = sold.buyers().subList(i, Math.min(i + CHUNK, sold.buyers().size()));
-            calls.call(() -> redis.opsForSet().add(stagedBuyers, chunk.toArray(String[]::new)));
-        }
         BitSet used = new BitSet();
-        sold.units().forEach(used::set);
+        int[] sold = {0, 0}; // quantity, buyers
+        committedSales.forEachSold(product.id(), READ_CHUNK, chunk -> {
+            for (int i = 0; i < chunk.buyers().size(); i += CHUNK) {
+                String[] part = chunk.buyers().subList(i, Math.min(i + CHUNK, chunk.buyers().size())).toArray(String[]::new);
+                calls.call(() -> redis.opsForSet().add(stagedBuyers, part));
+            }
+            chunk.units().forEach(used::set);
+            sold[0] += chunk.quantity();
+            sold[1] += chunk.buyers().size();
+        });
         int highest = Math.max(used.length() - 1, 0); // the highest unit number sold, 0 if none
         List<Integer> free = new ArrayList<>();
         for (int unit = 1; unit <= highest; unit++) {
@@ -110,7 +116,7 @@ class WarmUp {
             redis.expire(stagedBuyers, STAGING_TTL);
             return redis.expire(stagedFree, STAGING_TTL);
         });
-        int stock = Math.max(0, product.totalQuantity() - sold.quantity());
+        int stock = Math.max(0, product.totalQuantity() - sold[0]);
         Long installed = calls.call(() -> redis.execute(SaleScripts.PRIME,
                 List.of(keys.sale(), keys.stock(), keys.buyers(), keys.pending(), keys.free(), stagedBuyers, stagedFree),
                 Long.toString(product.saleStartAt().toEpochMilli()),
@@ -123,7 +129,7 @@ class WarmUp {
         boolean done = installed != null && installed == 1L;
         if (done) {
             log.info("inventory {} product={} stock={} buyers={} unitsSold={}", guard.isEmpty() ? "warmed up" : "rebuilt",
-                    product.id(), stock, sold.buyers().size(), sold.units().size());
+                    product.id(), stock, sold[1], used.cardinality());
         }
         return done;
     }

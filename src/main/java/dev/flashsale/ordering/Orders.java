@@ -9,11 +9,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import dev.flashsale.inventory.CommittedSales;
-import dev.flashsale.inventory.SoldUnits;
+import dev.flashsale.inventory.SoldChunk;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.stereotype.Repository;
 
 /** The orders table: writes for the purchase path, reads for users and for the inventory's warm-up. */
@@ -23,9 +26,13 @@ public class Orders implements CommittedSales {
     private static final String COLUMNS = "id, user_id, product_id, quantity, unit_price, status, created_at";
 
     private final JdbcClient jdbc;
+    /** For reads through a cursor; joins the caller's transaction if there is one (the audit's). */
+    private final TransactionTemplate readOnly;
 
-    Orders(JdbcClient jdbc) {
+    Orders(JdbcClient jdbc, PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
+        this.readOnly = new TransactionTemplate(transactions);
+        this.readOnly.setReadOnly(true);
     }
 
     /** An order to insert, with the unit numbers it holds and its metadata (JSON text or null). */
@@ -129,7 +136,7 @@ public class Orders implements CommittedSales {
     /**
      * The product's completed orders counted and summed, and its highest sold unit: an index
      * range and the primary key's last entry, tens of milliseconds for 200,000 orders where
-     * {@link #soldUnits} takes ten times that and ships every order to the caller.
+     * {@link #forEachSold} takes ten times that and ships every order to the caller.
      */
     public SalesSummary summary(UUID productId) {
         return jdbc.sql("""
@@ -160,29 +167,47 @@ public class Orders implements CommittedSales {
                 .list();
     }
 
-    /** One statement, so buyers, quantity and units come from one snapshot. */
+    /**
+     * One statement, so buyers, quantity and units come from one snapshot, read through a cursor
+     * ({@code fetchSize} rows at a time, which PostgreSQL's driver does only inside a transaction)
+     * and handed over a chunk at a time.
+     */
     @Override
-    public SoldUnits soldUnits(UUID productId) {
-        List<String> buyers = new ArrayList<>();
-        List<Integer> units = new ArrayList<>();
-        int[] quantity = {0};
-        jdbc.sql("""
-                SELECT o.user_id, o.quantity, array_agg(u.unit_no) FILTER (WHERE u.unit_no IS NOT NULL) AS units
-                FROM orders o LEFT JOIN order_units u ON u.order_id = o.id
-                WHERE o.product_id = ? AND o.status = 'completed'
-                GROUP BY o.id""")
-                .param(productId)
-                .query(rs -> {
-                    buyers.add(rs.getString(1));
-                    quantity[0] += rs.getInt(2);
-                    Array array = rs.getArray(3);
-                    if (array != null) {
-                        for (Integer unit : (Integer[]) array.getArray()) {
-                            units.add(unit);
+    public void forEachSold(UUID productId, int chunkSize, Consumer<SoldChunk> consumer) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunkSize must be positive");
+        }
+        readOnly.executeWithoutResult(status -> {
+            List<String> buyers = new ArrayList<>(chunkSize);
+            List<Integer> units = new ArrayList<>(chunkSize);
+            int[] quantity = {0};
+            jdbc.sql("""
+                    SELECT o.user_id, o.quantity, array_agg(u.unit_no) FILTER (WHERE u.unit_no IS NOT NULL) AS units
+                    FROM orders o LEFT JOIN order_units u ON u.order_id = o.id
+                    WHERE o.product_id = ? AND o.status = 'completed'
+                    GROUP BY o.id""")
+                    .param(productId)
+                    .withFetchSize(chunkSize)
+                    .query(rs -> {
+                        buyers.add(rs.getString(1));
+                        quantity[0] += rs.getInt(2);
+                        Array array = rs.getArray(3);
+                        if (array != null) {
+                            for (Integer unit : (Integer[]) array.getArray()) {
+                                units.add(unit);
+                            }
                         }
-                    }
-                });
-        return new SoldUnits(quantity[0], buyers, units);
+                        if (buyers.size() == chunkSize) {
+                            consumer.accept(new SoldChunk(List.copyOf(buyers), quantity[0], List.copyOf(units)));
+                            buyers.clear();
+                            units.clear();
+                            quantity[0] = 0;
+                        }
+                    });
+            if (!buyers.isEmpty()) {
+                consumer.accept(new SoldChunk(List.copyOf(buyers), quantity[0], List.copyOf(units)));
+            }
+        });
     }
 
     private static Order order(ResultSet rs, int row) throws SQLException {

@@ -17,7 +17,6 @@ import dev.flashsale.inventory.CommittedSales;
 import dev.flashsale.inventory.Inventory;
 import dev.flashsale.inventory.RedisSaleState;
 import dev.flashsale.inventory.Reservation;
-import dev.flashsale.inventory.SoldUnits;
 import dev.flashsale.ordering.OrderStats;
 import dev.flashsale.ordering.Orders;
 import dev.flashsale.outbox.Outbox;
@@ -38,6 +37,9 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Service
 public class Audit {
+
+    /** Orders compared per chunk (each chunk: one pipelined Redis check). */
+    private static final int CHUNK = 10_000;
 
     private final Catalog catalog;
     private final Inventory inventory;
@@ -74,7 +76,6 @@ public class Audit {
         Instant now = inventory.redisTime();
         RedisSaleState redis = inventory.state(id);
         OrderStats stats = orders.stats(id);
-        SoldUnits sold = committedSales.soldUnits(id);
         long counted = soldCounter.countedQuantity(id);
         long outboxPending = outbox.pendingMentioning(id);
 
@@ -84,11 +85,16 @@ public class Audit {
                 .map(r -> new ProductAudit.PendingReservation(r.userId(), r.quantity(), r.units(),
                         Duration.between(r.reservedAt(), now).toMillis(), committedPending.contains(r.userId())))
                 .toList();
-        long buyersMissing = redis.present() ? inventory.missingBuyers(id, sold.buyers()).size() : 0;
-        Set<Integer> free = redis.present() ? inventory.freeUnits(id) : Set.of();
-        long misplaced = redis.present()
-                ? sold.units().stream().filter(u -> free.contains(u) || u > redis.issued()).count()
-                : 0;
+        long[] compared = {0, 0}; // buyers missing from Redis, committed units Redis has free or unissued
+        if (redis.present()) {
+            Set<Integer> free = inventory.freeUnits(id);
+            committedSales.forEachSold(id, CHUNK, chunk -> {
+                compared[0] += inventory.missingBuyers(id, chunk.buyers()).size();
+                compared[1] += chunk.units().stream().filter(u -> free.contains(u) || u > redis.issued()).count();
+            });
+        }
+        long buyersMissing = compared[0];
+        long misplaced = compared[1];
         ProductAudit.RedisSide redisSide = new ProductAudit.RedisSide(redis.present(), redis.stock(), redis.issued(),
                 redis.freeUnits(), redis.buyers(), buyersMissing, misplaced, pending);
         ProductAudit.DatabaseSide db = new ProductAudit.DatabaseSide(stats.completedOrders(), stats.completedQuantity(),

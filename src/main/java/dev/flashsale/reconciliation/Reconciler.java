@@ -22,7 +22,6 @@ import dev.flashsale.inventory.RedisSaleState;
 import dev.flashsale.inventory.ReleaseReason;
 import dev.flashsale.inventory.RepairResult;
 import dev.flashsale.inventory.Reservation;
-import dev.flashsale.inventory.SoldUnits;
 import dev.flashsale.ordering.Orders;
 import dev.flashsale.ordering.SalesSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,6 +63,8 @@ public class Reconciler {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     private static final String LOCK = "reconciler";
     private static final Duration SLOW_PASS = Duration.ofSeconds(1);
+    /** Orders compared per chunk of a full comparison (each chunk: one pipelined Redis check). */
+    private static final int COMPARE_CHUNK = 10_000;
 
     private final Catalog catalog;
     private final Inventory inventory;
@@ -219,18 +220,28 @@ public class Reconciler {
         } else {
             full = true;
             lastFullCheck.put(id, clock.instant());
-            SoldUnits sold = committedSales.soldUnits(id);
-            List<String> missing = inventory.missingBuyers(id, sold.buyers());
             Set<Integer> free = inventory.freeUnits(id);
             int issued = state.issued();
-            List<Integer> suspects = sold.units().stream().filter(u -> free.contains(u) || u > issued).toList();
-            int highest = sold.units().stream().mapToInt(Integer::intValue).max().orElse(0);
+            List<String> missing = new ArrayList<>();
+            List<Integer> suspects = new ArrayList<>();
+            int[] sold = {0, 0}; // quantity, highest unit
+            committedSales.forEachSold(id, COMPARE_CHUNK, chunk -> {
+                missing.addAll(inventory.missingBuyers(id, chunk.buyers()));
+                for (int unit : chunk.units()) {
+                    if (free.contains(unit) || unit > issued) {
+                        suspects.add(unit);
+                    }
+                    sold[1] = Math.max(sold[1], unit);
+                }
+                sold[0] += chunk.quantity();
+            });
+            int highest = sold[1];
             boolean formulaBroken = state.stock() != state.total() - state.issued() + state.freeUnits();
             if (!missing.isEmpty() || !suspects.isEmpty() || highest > issued || formulaBroken) {
                 repaired = inventory.repair(id, highest, missing, suspects);
             }
             RedisSaleState after = inventory.state(id);
-            int expected = Math.max(0, product.totalQuantity() - sold.quantity());
+            int expected = Math.max(0, product.totalQuantity() - sold[0]);
             if (quietStockDisagrees(product, after, expected)) {
                 // The orders were read before this state, seconds earlier for a large sale: orders
                 // committed meanwhile make a sale that just went quiet look wrong. Count again,
