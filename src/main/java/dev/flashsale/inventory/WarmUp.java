@@ -90,7 +90,8 @@ class WarmUp {
         int[] sold = {0, 0}; // quantity, buyers
         committedSales.forEachSold(product.id(), READ_CHUNK, chunk -> {
             for (int i = 0; i < chunk.buyers().size(); i += CHUNK) {
-                String[] part = chunk.buyers().subList(i, Math.min(i + CHUNK, chunk.buyers().size())).toArray(String[]::new);
+                String[] part = chunk.buyers().subList(i, Math.min(i + CHUNK, chunk.buyers().size()))
+                        .toArray(String[]::new);
                 calls.call(() -> redis.opsForSet().add(stagedBuyers, part));
             }
             chunk.units().forEach(used::set);

@@ -15,9 +15,9 @@ import dev.flashsale.inventory.CommittedSales;
 import dev.flashsale.inventory.SoldChunk;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import org.springframework.stereotype.Repository;
 
 /** The orders table: writes for the purchase path, reads for users and for the inventory's warm-up. */
 @Repository

@@ -38,7 +38,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class Audit {
 
-    /** Orders compared per chunk (each chunk: one pipelined Redis check). */
+    /** Orders compared per chunk (their buyers are checked against Redis 1,000 per command). */
     private static final int CHUNK = 10_000;
 
     private final Catalog catalog;

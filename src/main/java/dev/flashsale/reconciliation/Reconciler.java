@@ -63,7 +63,7 @@ public class Reconciler {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     private static final String LOCK = "reconciler";
     private static final Duration SLOW_PASS = Duration.ofSeconds(1);
-    /** Orders compared per chunk of a full comparison (each chunk: one pipelined Redis check). */
+    /** Orders compared per chunk of a full comparison (their buyers are checked against Redis 1,000 per command). */
     private static final int COMPARE_CHUNK = 10_000;
 
     private final Catalog catalog;
