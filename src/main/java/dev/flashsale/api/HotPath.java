@@ -131,8 +131,7 @@ class HotPath extends OncePerRequestFilter {
         int units = attempt.get().units();
         PurchaseResult result;
         try {
-            result = purchases.rejectedAtOnce(productId, caller.get(), units)
-                    .map(PurchaseResult.class::cast)
+            result = purchases.answeredAtOnce(productId, caller.get(), units)
                     .orElseGet(() -> purchases.purchase(
                             new PurchaseRequest(productId, caller.get(), units, SaleController.metadata(request))));
         } catch (RuntimeException failed) {
@@ -144,6 +143,7 @@ class HotPath extends OncePerRequestFilter {
                     MediaType.APPLICATION_JSON_VALUE, json.writeValueAsBytes(Envelope.ok(OrderView.of(order))));
             case PurchaseResult.Rejected(var reason, var message) ->
                     problem(request, response, Rejections.response(reason, message));
+            case PurchaseResult.Throttled(var retryAfter) -> problem(request, response, Rejections.throttled(retryAfter));
         }
     }
 

@@ -2,7 +2,9 @@ package dev.flashsale.api;
 
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.identity.Callers;
+import dev.flashsale.limits.ClientLimits;
 import dev.flashsale.ordering.Purchases;
+import dev.flashsale.web.ProblemWriter;
 import dev.flashsale.web.WebProperties;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -13,6 +15,15 @@ import org.springframework.core.Ordered;
 
 @Configuration(proxyBeanMethods = false)
 class HotPathConfiguration {
+
+    /** The per-address limits: after the body-size limit and the HTTP metrics, before the hot path. */
+    @Bean
+    FilterRegistrationBean<RequestLimits> requestLimits(ClientLimits limits, ProblemWriter problems) {
+        FilterRegistrationBean<RequestLimits> registration = new FilterRegistrationBean<>(new RequestLimits(limits, problems));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 5);
+        registration.addUrlPatterns("/api/*");
+        return registration;
+    }
 
     /**
      * After the body-size limit and the HTTP metrics' observation (so these answers are counted

@@ -1,7 +1,10 @@
 package dev.flashsale.api;
 
+import java.time.Duration;
+
 import dev.flashsale.ordering.PurchaseRejection;
 import dev.flashsale.web.Problems;
+import dev.flashsale.web.TooManyRequests;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -24,5 +27,9 @@ final class Rejections {
 
     static ResponseEntity<ProblemDetail> response(PurchaseRejection reason, String message) {
         return Problems.response(status(reason), reason.name(), message);
+    }
+
+    static ResponseEntity<ProblemDetail> throttled(Duration retryAfter) {
+        return TooManyRequests.response(retryAfter, "Too many purchase attempts; please wait a moment");
     }
 }

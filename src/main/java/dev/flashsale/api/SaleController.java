@@ -1,15 +1,18 @@
 package dev.flashsale.api;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
 import dev.flashsale.identity.CurrentUser;
 import dev.flashsale.inventory.Inventory;
+import dev.flashsale.limits.StreamSlots;
 import dev.flashsale.ordering.Orders;
 import dev.flashsale.ordering.PurchaseRejection;
 import dev.flashsale.ordering.PurchaseRequest;
@@ -18,6 +21,7 @@ import dev.flashsale.ordering.Purchases;
 import dev.flashsale.web.Envelope;
 import dev.flashsale.web.ProblemBody;
 import dev.flashsale.web.Problems;
+import dev.flashsale.web.TooManyRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -50,6 +54,8 @@ import org.springframework.web.bind.annotation.RestController;
 class SaleController {
 
     private static final int USER_AGENT_MAX = 256;
+    /** A refused stream may be asked for again once a departed client's stream is surely freed. */
+    private static final Duration STREAM_RETRY = Duration.ofSeconds(5);
 
     private final Catalog catalog;
     private final Inventory inventory;
@@ -57,10 +63,12 @@ class SaleController {
     private final Orders orders;
     private final SaleViews views;
     private final SaleStreams streams;
+    private final StreamSlots slots;
     private final Clock clock;
 
     SaleController(Catalog catalog, Inventory inventory, Purchases purchases, Orders orders, SaleViews views,
-                   SaleStreams streams, Clock clock) {
+                   SaleStreams streams, StreamSlots slots, Clock clock) {
+        this.slots = slots;
         this.catalog = catalog;
         this.inventory = inventory;
         this.purchases = purchases;
@@ -79,12 +87,30 @@ class SaleController {
     @ApiResponse(responseCode = "200", description = "the stream")
     @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
-    ResponseEntity<?> stream(@PathVariable UUID productId) {
-        return catalog.find(productId)
-                .<ResponseEntity<?>>map(p -> ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
-                        .header(HttpHeaders.CACHE_CONTROL, "no-cache").header("X-Accel-Buffering", "no")
-                        .body(streams.watch(p)))
-                .orElseGet(SaleController::productNotFound);
+    @ApiResponse(responseCode = "429", description = "this address holds as many streams as it may, or opens them too "
+            + "often (RATE_LIMITED); poll GET /sale/status instead, or retry after Retry-After",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    @ApiResponse(responseCode = "503", description = "this instance holds as many streams as it may "
+            + "(STREAMS_FULL); poll GET /sale/status instead, or retry after Retry-After",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    ResponseEntity<?> stream(@PathVariable UUID productId, HttpServletRequest http) {
+        Optional<Product> product = catalog.find(productId);
+        if (product.isEmpty()) {
+            return productNotFound();
+        }
+        String address = http.getRemoteAddr();
+        Optional<StreamSlots.Refusal> refused = slots.claim(address);
+        if (refused.isPresent()) {
+            return switch (refused.get()) {
+                case PER_ADDRESS -> TooManyRequests.response(STREAM_RETRY,
+                        "Too many live streams from your address; the page can poll instead");
+                case TOTAL -> TooManyRequests.response(HttpStatus.SERVICE_UNAVAILABLE, "STREAMS_FULL", STREAM_RETRY,
+                        "This server holds as many live streams as it may; the page can poll instead");
+            };
+        }
+        return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
+                .header(HttpHeaders.CACHE_CONTROL, "no-cache").header("X-Accel-Buffering", "no")
+                .body(streams.watch(product.get(), () -> slots.release(address)));
     }
 
     @GetMapping("/user/orders")
@@ -158,14 +184,20 @@ class SaleController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "413", description = "body larger than the limit (PAYLOAD_TOO_LARGE)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    @ApiResponse(responseCode = "429", description = "too many attempts from this user or address (RATE_LIMITED); "
+            + "retry after the Retry-After header's seconds",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> purchase(@Valid @RequestBody PurchaseBody body, HttpServletRequest http) {
         String userId = CurrentUser.id().orElseThrow();
-        PurchaseResult result = purchases.purchase(new PurchaseRequest(
-                UUID.fromString(body.productId()), userId, body.quantityOrOne(), metadata(http)));
+        UUID productId = UUID.fromString(body.productId());
+        PurchaseResult result = purchases.answeredAtOnce(productId, userId, body.quantityOrOne())
+                .orElseGet(() -> purchases.purchase(
+                        new PurchaseRequest(productId, userId, body.quantityOrOne(), metadata(http))));
         return switch (result) {
             case PurchaseResult.Purchased(var order) ->
                     ResponseEntity.status(HttpStatus.CREATED).body(Envelope.ok(OrderView.of(order)));
             case PurchaseResult.Rejected(var reason, var message) -> Rejections.response(reason, message);
+            case PurchaseResult.Throttled(var retryAfter) -> Rejections.throttled(retryAfter);
         };
     }
 

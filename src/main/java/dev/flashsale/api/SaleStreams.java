@@ -32,6 +32,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * at once per interval (the same read as the status endpoint, from this instance's short-lived
  * view of the stock) and sent only when it changed, or as a heartbeat. Each watcher gets the
  * latest state: a slow one skips states rather than queueing them, and never holds up the others.
+ *
+ * <p>A browser that went away is noticed only when a write to it fails, so every
+ * {@code stream-probe} each stream with nothing else to send gets an SSE comment (two bytes that
+ * browsers ignore): a departed client's stream, and its slot ({@code StreamSlots}), are freed
+ * within two probes.
  */
 @Component
 class SaleStreams implements SmartLifecycle, DisposableBean {
@@ -50,6 +55,7 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
     private final ScheduledExecutorService ticker =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sale-streams").daemon().factory());
     private ScheduledFuture<?> ticking;
+    private volatile long probedAt = System.nanoTime();
     private final ExecutorService senders = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("sale-stream-send-", 0).factory());
 
@@ -92,10 +98,11 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
         return ticking != null;
     }
 
-    SseEmitter watch(Product product) {
+    /** A new stream of the product's sale; {@code onLeave} runs once, when it ends for any reason. */
+    SseEmitter watch(Product product, Runnable onLeave) {
         SseEmitter emitter = new SseEmitter(web.streamTimeout().toMillis());
         Channel channel = channels.computeIfAbsent(product.id(), id -> new Channel());
-        Watcher watcher = new Watcher(emitter, channel);
+        Watcher watcher = new Watcher(emitter, channel, onLeave);
         channel.watchers.add(watcher);
         emitter.onCompletion(watcher::leave);
         emitter.onTimeout(emitter::complete);
@@ -112,6 +119,10 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
     private void tick() {
         try {
             long now = System.nanoTime();
+            boolean probe = now - probedAt > web.streamProbe().toNanos();
+            if (probe) {
+                probedAt = now;
+            }
             channels.forEach((productId, channel) -> {
                 if (channel.watchers.isEmpty()) {
                     channels.remove(productId, channel);
@@ -130,6 +141,8 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
                         channel.sentAt = now;
                         SaleEvent event = new SaleEvent(sale, clock.instant());
                         channel.watchers.forEach(w -> w.offer(event));
+                    } else if (probe) {
+                        channel.watchers.forEach(Watcher::probe);
                     }
                 } catch (RuntimeException e) {
                     log.warn("Live stream of sale {} not updated this time: {}", productId, e.toString());
@@ -153,20 +166,36 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
         volatile long sentAt;
     }
 
+    /** What a probe sends: an SSE comment. */
+    private static final Object PROBE = new Object();
+
     /** One browser: at most one send in flight, and only the newest state waits behind it. */
     private final class Watcher {
         final SseEmitter emitter;
         final Channel channel;
-        final AtomicReference<SaleEvent> next = new AtomicReference<>();
+        final Runnable onLeave;
+        final AtomicReference<Object> next = new AtomicReference<>();
         final AtomicBoolean sending = new AtomicBoolean();
 
-        Watcher(SseEmitter emitter, Channel channel) {
+        Watcher(SseEmitter emitter, Channel channel, Runnable onLeave) {
             this.emitter = emitter;
             this.channel = channel;
+            this.onLeave = onLeave;
         }
 
         void offer(SaleEvent event) {
             next.set(event);
+            send();
+        }
+
+        /** A probe, unless something is waiting to be sent anyway. */
+        void probe() {
+            if (next.compareAndSet(null, PROBE)) {
+                send();
+            }
+        }
+
+        private void send() {
             if (sending.compareAndSet(false, true)) {
                 try {
                     senders.execute(this::drain);
@@ -178,10 +207,11 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
 
         private void drain() {
             do {
-                SaleEvent event;
+                Object event;
                 while ((event = next.getAndSet(null)) != null) {
                     try {
-                        emitter.send(SseEmitter.event().name("sale").data(event));
+                        emitter.send(event == PROBE ? SseEmitter.event().comment("")
+                                : SseEmitter.event().name("sale").data(event));
                     } catch (IOException | IllegalStateException gone) {
                         leave();
                         emitter.completeWithError(gone);
@@ -193,7 +223,9 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
         }
 
         void leave() {
-            channel.watchers.remove(this);
+            if (channel.watchers.remove(this)) {
+                onLeave.run();
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.flashsale.identity.Sessions;
 import dev.flashsale.web.Envelope;
 import dev.flashsale.web.ProblemBody;
 import dev.flashsale.web.Problems;
+import dev.flashsale.web.TooManyRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -79,8 +80,11 @@ class SessionController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "403", description = "no admin key configured (SIGN_IN_DISABLED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    @ApiResponse(responseCode = "429", description = "too many wrong keys from this address: locked out, whatever key "
+            + "is sent, until Retry-After has passed (RATE_LIMITED)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> signInAdmin(@Valid @RequestBody AdminSignInBody body, HttpServletRequest request) {
-        return answer(sessions.signInAdmin(body.key(), request.isSecure()));
+        return answer(sessions.signInAdmin(body.key(), request.getRemoteAddr(), request.isSecure()));
     }
 
     @DeleteMapping
@@ -98,6 +102,8 @@ class SessionController {
                     .header(HttpHeaders.SET_COOKIE, cookie.toString())
                     .body(Envelope.ok(new SessionView(true, session.userId(), session.admin(), session.expiresAt(), null)));
             case Sessions.Refused(var status, var code, var message) -> Problems.response(status, code, message);
+            case Sessions.LockedOut(var retryAfter) -> TooManyRequests.response(retryAfter,
+                    "Too many wrong admin keys from your address; try again later");
         };
     }
 }

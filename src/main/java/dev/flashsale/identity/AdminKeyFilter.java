@@ -3,9 +3,13 @@ package dev.flashsale.identity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
+import dev.flashsale.limits.AdminLockout;
 import dev.flashsale.web.ProblemWriter;
+import dev.flashsale.web.TooManyRequests;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,18 +21,25 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** The static admin credential: {@code X-Admin-Key: <flashsale.security.admin-key>} makes the caller admin. */
+/**
+ * The static admin credential: {@code X-Admin-Key: <flashsale.security.admin-key>} makes the caller
+ * admin. A wrong key is counted against the client address, and an address locked out after too
+ * many is refused with 429 whatever key it sends ({@link AdminLockout}).
+ */
 class AdminKeyFilter extends OncePerRequestFilter {
 
     static final String HEADER = "X-Admin-Key";
+    static final String LOCKED_OUT = "Too many wrong admin keys from your address; try again later";
     private static final List<SimpleGrantedAuthority> ADMIN = List.of(new SimpleGrantedAuthority(Roles.ADMIN));
 
     private final byte[] key;
     private final ProblemWriter problems;
+    private final AdminLockout lockout;
 
-    AdminKeyFilter(String key, ProblemWriter problems) {
+    AdminKeyFilter(String key, ProblemWriter problems, AdminLockout lockout) {
         this.key = key.getBytes(StandardCharsets.UTF_8);
         this.problems = problems;
+        this.lockout = lockout;
     }
 
     @Override
@@ -36,7 +47,13 @@ class AdminKeyFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String presented = request.getHeader(HEADER);
         if (presented != null) {
+            Optional<Duration> locked = lockout.lockedOut(request.getRemoteAddr());
+            if (locked.isPresent()) {
+                problems.write(response, TooManyRequests.response(locked.get(), LOCKED_OUT));
+                return;
+            }
             if (!MessageDigest.isEqual(key, presented.getBytes(StandardCharsets.UTF_8))) {
+                lockout.failed(request.getRemoteAddr(), "header");
                 problems.write(response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "Invalid admin key");
                 return;
             }

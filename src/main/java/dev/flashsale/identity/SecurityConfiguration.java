@@ -9,6 +9,7 @@ import java.util.List;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
+import dev.flashsale.limits.AdminLockout;
 import dev.flashsale.web.ProblemWriter;
 
 import org.springframework.context.annotation.Bean;
@@ -80,13 +81,13 @@ class SecurityConfiguration {
     }
 
     @Bean
-    Sessions sessions(IdentityProperties identity, Tokens tokens, Clock clock) {
-        return new Sessions(identity, tokens, identity.jwtSecret() != null ? jwtDecoder(identity) : null, clock);
+    Sessions sessions(IdentityProperties identity, Tokens tokens, Clock clock, AdminLockout lockout) {
+        return new Sessions(identity, tokens, identity.jwtSecret() != null ? jwtDecoder(identity) : null, clock, lockout);
     }
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, IdentityProperties identity, ProblemWriter problems, Sessions sessions)
-            throws Exception {
+    SecurityFilterChain api(HttpSecurity http, IdentityProperties identity, ProblemWriter problems, Sessions sessions,
+                            AdminLockout lockout) throws Exception {
         AuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
         AuthenticationEntryPoint unauthenticated = (request, response, e) -> {
             bearer.commence(request, response, e); // keeps the WWW-Authenticate header
@@ -133,7 +134,7 @@ class SecurityConfiguration {
                     AnonymousAuthenticationFilter.class);
         }
         if (identity.adminKey() != null) {
-            http.addFilterBefore(new AdminKeyFilter(identity.adminKey(), problems), AnonymousAuthenticationFilter.class);
+            http.addFilterBefore(new AdminKeyFilter(identity.adminKey(), problems, lockout), AnonymousAuthenticationFilter.class);
         }
         return http.build();
     }

@@ -3,10 +3,12 @@ package dev.flashsale.identity;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import dev.flashsale.limits.AdminLockout;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpStatus;
@@ -30,15 +32,17 @@ public class Sessions {
     private final Tokens tokens;
     private final JwtDecoder decoder;
     private final Clock clock;
+    private final AdminLockout lockout;
 
-    Sessions(IdentityProperties identity, Tokens tokens, JwtDecoder decoder, Clock clock) {
+    Sessions(IdentityProperties identity, Tokens tokens, JwtDecoder decoder, Clock clock, AdminLockout lockout) {
+        this.lockout = lockout;
         this.identity = identity;
         this.tokens = tokens;
         this.decoder = decoder;
         this.clock = clock;
     }
 
-    public sealed interface Outcome permits SignedIn, Refused {
+    public sealed interface Outcome permits SignedIn, Refused, LockedOut {
     }
 
     public record SignedIn(Session session, ResponseCookie cookie) implements Outcome {
@@ -48,6 +52,10 @@ public class Sessions {
     }
 
     /** @param signedIn false for an anonymous caller (userId null) */
+    /** Too many wrong admin keys from this address: no key is looked at until {@code retryAfter} has passed. */
+    public record LockedOut(Duration retryAfter) implements Outcome {
+    }
+
     public record Session(boolean signedIn, String userId, boolean admin, Instant expiresAt) {
     }
 
@@ -73,14 +81,20 @@ public class Sessions {
         return issue(name, List.of(), secure);
     }
 
-    public Outcome signInAdmin(String key, boolean secure) {
+    /** Admin sign-in from the client {@code address}, which may be locked out (see {@link AdminLockout}). */
+    public Outcome signInAdmin(String key, String address, boolean secure) {
         if (!offer().admin()) {
             return new Refused(HttpStatus.FORBIDDEN, "SIGN_IN_DISABLED", identity.adminKey() == null
                     ? "No admin key is configured (flashsale.security.admin-key): the admin console is closed"
                     : "Sign-in needs a token secret (flashsale.security.jwt-secret), and none is configured");
         }
+        Optional<Duration> locked = lockout.lockedOut(address);
+        if (locked.isPresent()) {
+            return new LockedOut(locked.get());
+        }
         byte[] expected = identity.adminKey().getBytes(StandardCharsets.UTF_8);
         if (key == null || !MessageDigest.isEqual(expected, key.getBytes(StandardCharsets.UTF_8))) {
+            lockout.failed(address, "sign-in");
             return new Refused(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "Invalid admin key");
         }
         return issue(ADMIN_USER, List.of("admin"), secure);

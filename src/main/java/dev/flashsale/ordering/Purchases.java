@@ -1,6 +1,7 @@
 package dev.flashsale.ordering;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
 import java.util.Map;
@@ -16,6 +17,7 @@ import dev.flashsale.inventory.Inventory;
 import dev.flashsale.inventory.ReleaseReason;
 import dev.flashsale.inventory.Reservation;
 import dev.flashsale.inventory.ReserveResult;
+import dev.flashsale.limits.ClientLimits;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -71,11 +73,14 @@ public class Purchases {
     private final CircuitBreaker database;
     private final Clock clock;
     private final JsonMapper json;
+    private final ClientLimits limits;
     private final Counter purchased;
+    private final Counter throttled;
     private final Map<PurchaseRejection, Counter> rejected = new EnumMap<>(PurchaseRejection.class);
 
     Purchases(Catalog catalog, Inventory inventory, Orders orders, OrderWriter writer, Clock clock, JsonMapper json, MeterRegistry meters,
-              CircuitBreakerRegistry breakers, OrderingProperties properties) {
+              CircuitBreakerRegistry breakers, OrderingProperties properties, ClientLimits limits) {
+        this.limits = limits;
         this.catalog = catalog;
         this.inventory = inventory;
         this.orders = orders;
@@ -100,24 +105,30 @@ public class Purchases {
         this.clock = clock;
         this.json = json;
         this.purchased = meters.counter("flashsale.purchases", "outcome", "purchased");
+        this.throttled = meters.counter("flashsale.purchases", "outcome", "rate_limited");
         for (PurchaseRejection reason : PurchaseRejection.values()) {
             rejected.put(reason, meters.counter("flashsale.purchases", "outcome", reason.name().toLowerCase()));
         }
     }
 
     /**
-     * The rejection of a well-formed attempt that needs no Redis call: the product exists, and
-     * this instance already knows the user bought it or saw it sold out a moment ago. Empty when
-     * the attempt has to go through {@link #purchase}.
+     * The answer to a well-formed attempt that needs no Redis call: the user made too many
+     * attempts on this instance, or the product exists and this instance already knows the user
+     * bought it or saw it sold out a moment ago. Empty when the attempt has to go through
+     * {@link #purchase}. Every attempt passes here first, on either HTTP path.
      */
-    public Optional<PurchaseResult.Rejected> rejectedAtOnce(UUID productId, String userId, int quantity) {
+    public Optional<PurchaseResult> answeredAtOnce(UUID productId, String userId, int quantity) {
+        Optional<Duration> throttled = limits.purchaseBy(userId);
+        if (throttled.isPresent()) {
+            return Optional.of(throttle(throttled.get()));
+        }
         Product product = catalog.find(productId).orElse(null);
         if (product == null || database.getState() == CircuitBreaker.State.OPEN) {
             return Optional.empty();
         }
         return inventory.knownRejection(product, userId, quantity).map(outcome -> switch (outcome) {
-            case ALREADY_PURCHASED -> (PurchaseResult.Rejected) reject(PurchaseRejection.ALREADY_PURCHASED, ALREADY_PURCHASED_MESSAGE);
-            default -> (PurchaseResult.Rejected) reject(PurchaseRejection.SOLD_OUT, SOLD_OUT_MESSAGE);
+            case ALREADY_PURCHASED -> reject(PurchaseRejection.ALREADY_PURCHASED, ALREADY_PURCHASED_MESSAGE);
+            default -> reject(PurchaseRejection.SOLD_OUT, SOLD_OUT_MESSAGE);
         });
     }
 
@@ -132,6 +143,10 @@ public class Purchases {
         }
         if (request.quantity() > product.perUserLimit()) {
             return reject(PurchaseRejection.QUANTITY_ABOVE_LIMIT, limitMessage(product.perUserLimit()));
+        }
+        Optional<Duration> throttled = limits.purchaseReachingRedisBy(request.userId());
+        if (throttled.isPresent()) {
+            return throttle(throttled.get());
         }
         ReserveResult reserved = inventory.reserve(product, request.userId(), request.quantity());
         Reservation reservation = reserved.reservation();
@@ -253,6 +268,11 @@ public class Purchases {
         } catch (RuntimeException e) {
             log.warn("could not flag product={} for the reconciler: {}", productId, e.toString());
         }
+    }
+
+    private PurchaseResult throttle(Duration retryAfter) {
+        throttled.increment();
+        return new PurchaseResult.Throttled(retryAfter);
     }
 
     private PurchaseResult reject(PurchaseRejection reason, String message) {

@@ -14,21 +14,25 @@ import org.springframework.validation.annotation.Validated;
  * @param streamHeartbeat an unchanged sale is sent again after this long (keeps proxies from
  *                        closing the stream and finds clients that left)
  * @param streamTimeout   a stream is closed after this long (the browser reconnects by itself)
+ * @param streamProbe     a stream with nothing to send gets a comment this often, so that a client
+ *                        that went away is noticed (and its stream freed) within two of them
  */
 @Validated
 @ConfigurationProperties("flashsale.web")
 public record WebProperties(@DefaultValue("16KB") DataSize maxBodySize,
                             @DefaultValue("250ms") Duration streamInterval,
                             @DefaultValue("15s") Duration streamHeartbeat,
-                            @DefaultValue("30m") Duration streamTimeout) {
+                            @DefaultValue("30m") Duration streamTimeout,
+                            @DefaultValue("2s") Duration streamProbe) {
 
     public WebProperties {
         if (maxBodySize.toBytes() < 1) {
             throw new IllegalArgumentException("flashsale.web.max-body-size must be positive");
         }
-        if (streamInterval.toMillis() < 10 || streamHeartbeat.toMillis() < 10 || streamTimeout.toMillis() < 1000) {
-            throw new IllegalArgumentException("flashsale.web.stream-interval and stream-heartbeat must be at least "
-                    + "10ms, stream-timeout at least 1s");
+        if (streamInterval.toMillis() < 10 || streamHeartbeat.toMillis() < 10 || streamProbe.toMillis() < 10
+                || streamTimeout.toMillis() < 1000) {
+            throw new IllegalArgumentException("flashsale.web.stream-interval, stream-heartbeat and stream-probe must "
+                    + "be at least 10ms, stream-timeout at least 1s");
         }
     }
 }

@@ -1,0 +1,71 @@
+package dev.flashsale.api;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+
+import dev.flashsale.limits.ClientLimits;
+import dev.flashsale.web.ProblemWriter;
+import dev.flashsale.web.TooManyRequests;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * The per-address limits of the sale API, before anything else is done for the request: purchase
+ * attempts, and reads (status, sale lists, stream openings, the caller's own status and orders).
+ * A refused request gets 429 {@code RATE_LIMITED} with Retry-After. Per-user limits are applied
+ * by the purchase itself, where the user is known.
+ */
+class RequestLimits extends OncePerRequestFilter {
+
+    private final ClientLimits limits;
+    private final ProblemWriter problems;
+
+    RequestLimits(ClientLimits limits, ProblemWriter problems) {
+        this.limits = limits;
+        this.problems = problems;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !limits.enabled();
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Optional<Duration> refused = switch (kind(request)) {
+            case PURCHASE -> limits.purchaseFrom(request.getRemoteAddr());
+            case READ -> limits.readFrom(request.getRemoteAddr());
+            case OTHER -> Optional.empty();
+        };
+        if (refused.isPresent()) {
+            problems.write(response, TooManyRequests.response(refused.get(),
+                    "Too many requests from your address; please wait a moment"));
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+
+    private enum Kind { PURCHASE, READ, OTHER }
+
+    private static Kind kind(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        int sale = path.startsWith("/api/v1/sale/") ? 13 : path.startsWith("/api/v1.0/sale/") ? 15 : -1;
+        if (sale < 0) {
+            return Kind.OTHER;
+        }
+        String method = request.getMethod();
+        if ("POST".equals(method) && path.length() == sale + 8 && path.endsWith("purchase")) {
+            return Kind.PURCHASE;
+        }
+        if ("GET".equals(method) && !path.startsWith("admin/", sale)) {
+            return Kind.READ;
+        }
+        return Kind.OTHER;
+    }
+}

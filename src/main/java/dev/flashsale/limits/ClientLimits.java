@@ -1,0 +1,87 @@
+package dev.flashsale.limits;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How often one client address or one user may try to buy or read a sale. Each check answers
+ * empty when the request may go on, or how long the caller should wait ({@code Retry-After}).
+ *
+ * <p>The address limits and the first per-user limit are buckets in this instance's memory: a
+ * lookup and a compare-and-set, no network. The second per-user limit is one bucket per user in
+ * Redis, shared by every instance, and is asked only for attempts about to reach Redis anyway, so
+ * that however many instances a user spreads attempts over, at most its rate reaches the
+ * reservation script. If Redis cannot answer it, the attempt goes on: the reservation that
+ * follows meets the same outage and answers 503.
+ */
+public class ClientLimits {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientLimits.class);
+    private static final long MAX_KEYS = 200_000;
+
+    private final boolean enabled;
+    private final LocalBuckets purchasesByAddress;
+    private final LocalBuckets purchasesByUser;
+    private final LocalBuckets readsByAddress;
+    private final ProxyManager<byte[]> shared;
+    private final BucketConfiguration sharedPurchasesByUser;
+    private final Refusals refusals;
+
+    ClientLimits(LimitsProperties properties, ProxyManager<byte[]> shared, MeterRegistry meters) {
+        this.enabled = properties.enabled();
+        this.purchasesByAddress = new LocalBuckets(properties.purchasePerAddress(), MAX_KEYS);
+        this.purchasesByUser = new LocalBuckets(properties.purchasePerUser(), MAX_KEYS);
+        this.readsByAddress = new LocalBuckets(properties.readsPerAddress(), MAX_KEYS);
+        this.shared = shared;
+        LimitsProperties.Rate perUser = properties.purchasePerUser();
+        this.sharedPurchasesByUser = BucketConfiguration.builder()
+                .addLimit(limit -> limit.capacity(perUser.capacity()).refillGreedy(perUser.capacity(), perUser.period()))
+                .build();
+        this.refusals = new Refusals(meters);
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** A purchase attempt from this address (every attempt, before anything else is looked at). */
+    public Optional<Duration> purchaseFrom(String address) {
+        return enabled ? refusals.count("purchase-per-address", purchasesByAddress.take(address)) : Optional.empty();
+    }
+
+    /** A status read, sale list or stream opening from this address. */
+    public Optional<Duration> readFrom(String address) {
+        return enabled ? refusals.count("reads-per-address", readsByAddress.take(address)) : Optional.empty();
+    }
+
+    /** A purchase attempt by this user, counted on this instance. */
+    public Optional<Duration> purchaseBy(String userId) {
+        return enabled ? refusals.count("purchase-per-user", purchasesByUser.take(userId)) : Optional.empty();
+    }
+
+    /** A purchase attempt by this user that is about to reach Redis, counted across all instances. */
+    public Optional<Duration> purchaseReachingRedisBy(String userId) {
+        if (!enabled) {
+            return Optional.empty();
+        }
+        ConsumptionProbe probe;
+        try {
+            probe = shared.builder()
+                    .build(("fs:limits:purchase:" + userId).getBytes(StandardCharsets.UTF_8), () -> sharedPurchasesByUser)
+                    .tryConsumeAndReturnRemaining(1);
+        } catch (RuntimeException redisDown) {
+            log.debug("shared purchase limit not checked: {}", redisDown.toString());
+            return Optional.empty();
+        }
+        return refusals.count("purchase-per-user-shared",
+                probe.isConsumed() ? Optional.empty() : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill())));
+    }
+}
