@@ -1,6 +1,7 @@
 // The admin console: sales (create, edit, watch live), the outbox's failed deliveries, the audit
 // and the reconciler. Everything goes through the admin API, as any other client's would.
 import {call} from './api.js';
+import {follow} from './live.js';
 import {header} from './session.js';
 import {dateTime, el, fromLocalInput, price, toLocalInput} from './format.js';
 
@@ -154,7 +155,7 @@ async function submit(event) {
 // ---- live chart ----------------------------------------------------------------------------
 
 let watching = null;
-let stream = null;
+let stopWatching = null;
 let plot = null;
 const points = {t: [], rate: [], remaining: []};
 let lastRemaining = null;
@@ -162,19 +163,20 @@ let soldThisSecond = 0;
 let latest = null;
 
 function watch(productId) {
-  if (stream) stream.close();
+  if (stopWatching) stopWatching();
   watching = productId;
   $('chart-sale').value = productId;
   points.t.length = 0; points.rate.length = 0; points.remaining.length = 0;
   lastRemaining = null; soldThisSecond = 0; latest = null;
-  stream = new EventSource(`/api/v1/sale/stream/${productId}`);
-  stream.addEventListener('sale', (event) => {
-    const sale = JSON.parse(event.data).sale;
+  stopWatching = follow(productId, (sale) => {
     if (lastRemaining !== null && sale.availableQuantity < lastRemaining) soldThisSecond += lastRemaining - sale.availableQuantity;
     lastRemaining = sale.availableQuantity;
     latest = sale;
     $('chart-remaining').textContent = String(sale.availableQuantity);
     $('chart-sold').textContent = String(sale.soldQuantity);
+  }, (note) => {
+    $('chart-note').textContent = note;
+    $('chart-note').hidden = !note;
   });
 }
 

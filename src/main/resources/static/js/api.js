@@ -15,7 +15,7 @@ const WORDS = {
   FORBIDDEN: 'You are not allowed to do that.',
   INVENTORY_CONFLICT: 'Someone took that unit at the same moment. Please try again.',
   QUANTITY_ABOVE_LIMIT: 'That is more than one person may buy.',
-  RATE_LIMITED: 'Too many attempts. Please wait a moment.',
+  RATE_LIMITED: 'Too many attempts from here. Please wait a moment and try again.',
 };
 
 /**
@@ -43,6 +43,10 @@ export async function call(path, {method = 'GET', body} = {}) {
   }
   const code = json && json.code;
   let message = WORDS[code] || (json && (json.message || json.detail)) || `The shop answered ${response.status}.`;
+  const wait = Number(response.headers.get('Retry-After'));
+  if (response.status === 429 && wait > 0) {
+    message = `Too many attempts from here. Please wait ${wait} second${wait === 1 ? '' : 's'} and try again.`;
+  }
   if (response.status === 503) {
     message = 'The shop is very busy or briefly unavailable. Nothing was charged; please try again in a moment.';
   }

@@ -1,5 +1,6 @@
 // A sale: countdown, live stock (server-sent events) and a buy button whose state is always right.
 import {call} from './api.js';
+import {follow} from './live.js';
 import {header} from './session.js';
 import {duration, el, price, stockMeter} from './format.js';
 
@@ -145,11 +146,13 @@ async function start() {
     const mine = await call(`/sale/user/status?productId=${encodeURIComponent(id)}`);
     if (mine.ok && mine.data.order) bought(mine.data.order);
   }
-  const stream = new EventSource(`/api/v1/sale/stream/${encodeURIComponent(id)}`);
-  stream.addEventListener('sale', (event) => {
-    const update = JSON.parse(event.data);
-    offset = Date.parse(update.serverTime) - Date.now();
-    show(update.sale);
+  follow(id, (update, serverTime) => {
+    if (serverTime) offset = Date.parse(serverTime) - Date.now();
+    show(update);
+  }, (note) => {
+    const line = $('live-note');
+    line.textContent = note;
+    line.hidden = !note;
   });
   button.addEventListener('click', buy);
   setInterval(render, 250);

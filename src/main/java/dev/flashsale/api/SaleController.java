@@ -101,12 +101,15 @@ class SaleController {
         String address = http.getRemoteAddr();
         Optional<StreamSlots.Refusal> refused = slots.claim(address);
         if (refused.isPresent()) {
-            return switch (refused.get()) {
+            // and the connection closed: a client refused a stream is not kept connected either
+            ResponseEntity<?> answer = switch (refused.get()) {
                 case PER_ADDRESS -> TooManyRequests.response(STREAM_RETRY,
                         "Too many live streams from your address; the page can poll instead");
                 case TOTAL -> TooManyRequests.response(HttpStatus.SERVICE_UNAVAILABLE, "STREAMS_FULL", STREAM_RETRY,
                         "This server holds as many live streams as it may; the page can poll instead");
             };
+            return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+                    .header(HttpHeaders.CONNECTION, "close").body(answer.getBody());
         }
         return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM)
                 .header(HttpHeaders.CACHE_CONTROL, "no-cache").header("X-Accel-Buffering", "no")

@@ -15,6 +15,8 @@ import java.util.UUID;
 
 import dev.flashsale.catalog.Product;
 import dev.flashsale.catalog.SaleState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -35,6 +37,7 @@ public class Inventory {
     static final String FLAGGED = "fs:reconcile";
     private static final int CHUNK = 1_000;
 
+    private final Counter reservationScripts;
     private final StringRedisTemplate redis;
     private final RedisCalls calls;
     private final WarmUp warmUp;
@@ -42,7 +45,11 @@ public class Inventory {
     private final LocalBuyers buyers;
     private final Clock clock;
 
-    Inventory(StringRedisTemplate redis, RedisCalls calls, WarmUp warmUp, InventoryProperties properties, Clock clock) {
+    Inventory(StringRedisTemplate redis, RedisCalls calls, WarmUp warmUp, InventoryProperties properties, Clock clock,
+              MeterRegistry meters) {
+        this.reservationScripts = Counter.builder("flashsale.inventory.reservation.scripts")
+                .description("reservation scripts sent to Redis (attempts that could not be answered from memory)")
+                .register(meters);
         this.redis = redis;
         this.calls = calls;
         this.warmUp = warmUp;
@@ -103,6 +110,7 @@ public class Inventory {
     }
 
     private List<?> runReserve(SaleKeys keys, String userId, int quantity, String nowMs) {
+        reservationScripts.increment();
         return calls.call(() -> redis.execute(SaleScripts.RESERVE, keys.all(), userId, Integer.toString(quantity), nowMs));
     }
 

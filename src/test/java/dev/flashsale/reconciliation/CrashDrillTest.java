@@ -42,6 +42,7 @@ class CrashDrillTest extends FaultDrill {
                 "--flashsale.security.jwt-secret=crash-drill-secret-crash-drill-secret-0123",
                 "--flashsale.security.admin-key=" + Api.ADMIN_KEY,
                 "--flashsale.reconciler.enabled=false",
+                "--flashsale.limits.enabled=false", // the drill's crowd is one address
                 "--flashsale.reconciler.stale-reservation-after=2s",
                 "--spring.modulith.events.staleness.published=5s",
                 "--spring.modulith.events.staleness.processing=5s",

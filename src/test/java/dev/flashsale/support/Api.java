@@ -1,6 +1,8 @@
 package dev.flashsale.support;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,9 +26,34 @@ public final class Api {
             .build();
 
     private final String base;
+    private final HttpClient client;
+    private final Duration timeout;
 
     public Api(int port) {
+        this(port, CLIENT, Duration.ofSeconds(60));
+    }
+
+    private Api(int port, HttpClient client, Duration timeout) {
         this.base = "http://127.0.0.1:" + port;
+        this.client = client;
+        this.timeout = timeout;
+    }
+
+    /**
+     * A client whose connections come from another loopback address (127.0.0.2, ...), as a second
+     * machine's would, and that gives up on an answer after {@code timeout}.
+     */
+    public static Api from(String localAddress, int port, Duration timeout) {
+        try {
+            return new Api(port, HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(timeout)
+                    .localAddress(InetAddress.getByName(localAddress))
+                    .executor(Executors.newVirtualThreadPerTaskExecutor())
+                    .build(), timeout);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     public record Reply(int status, String contentType, String text, JsonNode json, java.net.http.HttpHeaders headers) {
@@ -66,7 +93,7 @@ public final class Api {
             request.headers(headers);
         }
         try {
-            HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(),
+            HttpResponse<String> response = client.send(request.timeout(timeout).build(),
                     HttpResponse.BodyHandlers.ofString());
             String type = response.headers().firstValue("Content-Type").orElse("");
             JsonNode json = type.contains("json") && !response.body().isEmpty() ? JSON.readTree(response.body()) : null;

@@ -1,0 +1,153 @@
+package dev.flashsale.limits;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.flashsale.support.Api;
+import dev.flashsale.support.IntegrationTest;
+import dev.flashsale.support.LimitsOn;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Purchase and read limits per user and per client address, with limits on as in production. */
+@LimitsOn
+class ClientLimitsTest extends IntegrationTest {
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Autowired
+    ProxyManager<byte[]> sharedBuckets;
+
+    @Autowired
+    LimitsProperties properties;
+
+    @Test
+    void threeHundredRapidAttemptsByOneUserReachRedisAtMostItsLimitAndTheRestWait() throws Exception {
+        // an upcoming sale: without a limit every attempt would run the reservation script
+        UUID upcoming = product(100, 1, Instant.now().plus(Duration.ofHours(1)), Instant.now().plus(Duration.ofHours(2)));
+        String hammer = "hammer-" + UUID.randomUUID();
+        double scriptsBefore = reservationScripts();
+        long started = System.nanoTime();
+
+        Map<String, AtomicInteger> outcomes = attempts(300, 300, i -> buy(upcoming, hammer));
+
+        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds() + 1;
+        int refused = count(outcomes, "429 RATE_LIMITED");
+        int passed = 300 - refused;
+        assertThat(passed).as(outcomes.toString()).isBetween(1, (int) (10 + seconds));
+        assertThat(count(outcomes, "403 SALE_NOT_STARTED")).isEqualTo(passed);
+        assertThat(reservationScripts() - scriptsBefore).as("reservation scripts run").isLessThanOrEqualTo(passed);
+
+        Api.Reply again = buy(upcoming, hammer);
+        assertThat(again.status()).isEqualTo(429);
+        assertThat(again.code()).isEqualTo("RATE_LIMITED");
+        assertThat(Integer.parseInt(again.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 10);
+
+        // another user, from the same address, is not held back
+        assertThat(buy(upcoming, "calm-" + UUID.randomUUID()).code()).isEqualTo("SALE_NOT_STARTED");
+        assertThat(buy(liveProduct(5, 1), "calm-" + UUID.randomUUID()).status()).isEqualTo(201);
+    }
+
+    @Test
+    void aUsersAttemptsReachingRedisShareOneBudgetAcrossInstances() {
+        // two instances' limits, one Redis
+        ClientLimits first = new ClientLimits(properties, sharedBuckets, meters);
+        ClientLimits second = new ClientLimits(properties, sharedBuckets, meters);
+        String user = "spread-" + UUID.randomUUID();
+        int granted = 0;
+        for (int i = 0; i < 30; i++) {
+            if ((i % 2 == 0 ? first : second).purchaseReachingRedisBy(user).isEmpty()) {
+                granted++;
+            }
+        }
+        assertThat(granted).isBetween(10, 11); // the capacity, and at most one token refilled meanwhile
+        assertThat(redis.getExpire("fs:limits:purchase:" + user)).as("the bucket expires 10 s after it is full again")
+                .isBetween(11L, 21L);
+        redis.delete("fs:limits:purchase:" + user);
+    }
+
+    @Test
+    void anAddressFloodingPurchasesIsRefusedWhileAnotherAddressBuys() throws Exception {
+        UUID upcoming = product(100, 1, Instant.now().plus(Duration.ofHours(1)), Instant.now().plus(Duration.ofHours(2)));
+        Api attacker = Api.from("127.0.0.2", port, Duration.ofSeconds(10));
+
+        long started = System.nanoTime();
+
+        Map<String, AtomicInteger> outcomes = attempts(2000, 100, i -> attacker.post("/api/v1/sale/purchase",
+                "{\"productId\":\"" + upcoming + "\"}", Api.user("bot-" + i)));
+
+        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds() + 1;
+        int passed = count(outcomes, "403 SALE_NOT_STARTED");
+        assertThat(passed).as(outcomes.toString()).isBetween(1000, (int) (1000 + 100 * seconds));
+        assertThat(count(outcomes, "429 RATE_LIMITED")).isEqualTo(2000 - passed);
+        assertThat(buy(liveProduct(5, 1), "shopper-" + UUID.randomUUID()).status()).isEqualTo(201);
+    }
+
+    @Test
+    void anAddressReadingTooOftenIsRefusedWhileOthersRead() throws Exception {
+        UUID product = liveProduct(5, 1);
+        Api attacker = Api.from("127.0.0.3", port, Duration.ofSeconds(10));
+
+        Map<String, AtomicInteger> outcomes = attempts(400, 100, i -> attacker.get("/api/v1/sale/status/" + product));
+
+        assertThat(count(outcomes, "429 RATE_LIMITED")).as(outcomes.toString()).isGreaterThanOrEqualTo(150);
+        assertThat(count(outcomes, "200 null")).isBetween(200, 250);
+        assertThat(api.get("/api/v1/sale/status/" + product).status()).isEqualTo(200);
+    }
+
+    private double reservationScripts() {
+        return meters.get("flashsale.inventory.reservation.scripts").counter().count();
+    }
+
+    /**
+     * Sends {@code n} requests, released together, at most {@code concurrency} at a time (a client
+     * with that many connections), and counts the answers by status and problem code.
+     */
+    private static Map<String, AtomicInteger> attempts(int n, int concurrency,
+                                                       java.util.function.IntFunction<Api.Reply> request) throws Exception {
+        Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+        CountDownLatch start = new CountDownLatch(1);
+        Semaphore connections = new Semaphore(concurrency);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    connections.acquire();
+                    Api.Reply reply;
+                    try {
+                        reply = request.apply(index);
+                    } finally {
+                        connections.release();
+                    }
+                    String key = reply.status() == 201 ? "201" : reply.status() + " " + reply.code();
+                    outcomes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        return outcomes;
+    }
+}
