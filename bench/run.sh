@@ -3,12 +3,13 @@
 #   bench/run.sh <scenario> [runs]
 # scenario: burst (A: 1,000 units, a new user per request), storm (B: 500 users reused, stock
 # never runs out), status (C: status reads), commit (D: every attempt succeeds), noop (the
-# ceiling: a purchase-shaped request to an endpoint that does nothing).
+# ceiling: a purchase-shaped request to an endpoint that does nothing), gated (A on a gated sale:
+# every new user fetches a purchase token, then buys with it).
 # Settings (environment): BASE_URL (http://127.0.0.1:8080), ADMIN_KEY, THREADS (2),
 # CONNECTIONS (200), DURATION (20s). The instance must run in trusted-header mode (bench/app.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-scenario=${1:?scenario: burst|storm|status|commit}
+scenario=${1:?scenario: burst|storm|status|commit|noop|gated}
 runs=${2:-1}
 BASE_URL=${BASE_URL:-http://127.0.0.1:8080}
 ADMIN_KEY=${ADMIN_KEY:-bench-admin-key-0123456789}
@@ -17,10 +18,10 @@ CONNECTIONS=${CONNECTIONS:-200}
 DURATION=${DURATION:-20s}
 
 create_product() {
-    local total=$1 limit=$2
+    local total=$1 limit=$2 extra=${3:-}
     curl -sf -X POST "$BASE_URL/api/v1/admin/products" -H "X-Admin-Key: $ADMIN_KEY" \
         -H 'Content-Type: application/json' \
-        -d "{\"name\":\"bench $scenario $(date +%s%N)\",\"price\":9.99,\"totalQuantity\":$total,\"perUserLimit\":$limit}" \
+        -d "{\"name\":\"bench $scenario $(date +%s%N)\",\"price\":9.99,\"totalQuantity\":$total,\"perUserLimit\":$limit$extra}" \
         | sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/'
 }
 
@@ -31,6 +32,7 @@ for run in $(seq 1 "$runs"); do
         status) product=$(create_product 1000 1); kind=status; mode=new ;;
         commit) product=$(create_product 10000000 1); kind=purchase; mode=new ;;
         noop)   product=$(create_product 1 1); kind=noop; mode=new ;;
+        gated)  product=$(create_product 1000 1 ',"gated":true'); kind=gated; mode=new ;;
         *) echo "unknown scenario $scenario" >&2; exit 2 ;;
     esac
     echo "== $scenario run $run product=$product threads=$THREADS connections=$CONNECTIONS duration=$DURATION"

@@ -6,6 +6,8 @@
 --           X-User-Id (trusted-header mode).
 -- status:   GET /api/v1/sale/status/<PRODUCT_ID>.
 -- noop:     POST /api/v1/bench/noop with a purchase's headers and body (the ceiling; bench profile).
+-- gated:    a gated sale (no challenge): each new user asks for a purchase token
+--           (POST /api/v1/sale/purchase-token), then buys with it; two requests per buyer.
 local threads = {}
 
 function setup(thread)
@@ -25,6 +27,7 @@ function init(args)
     math.randomseed(os.time() + thread_id)
     body = '{"productId":"' .. product .. '"}'
     status_path = "/api/v1/sale/status/" .. product
+    earned = {} -- gated: {user, token} waiting to buy
 end
 
 function request()
@@ -32,6 +35,16 @@ function request()
         return wrk.format("GET", status_path)
     end
     counter = counter + 1
+    if scenario == "gated" then
+        local ready = table.remove(earned, 1)
+        if ready then
+            return wrk.format("POST", "/api/v1/sale/purchase",
+                {["Content-Type"] = "application/json", ["X-User-Id"] = ready[1]},
+                '{"productId":"' .. product .. '","purchaseToken":"' .. ready[2] .. '"}')
+        end
+        return wrk.format("POST", "/api/v1/sale/purchase-token",
+            {["Content-Type"] = "application/json", ["X-User-Id"] = prefix .. counter}, body)
+    end
     if scenario == "noop" then
         return wrk.format("POST", "/api/v1/bench/noop",
             {["Content-Type"] = "application/json", ["X-User-Id"] = prefix .. counter}, body)
@@ -48,6 +61,12 @@ end
 
 function response(status, headers, resp)
     statuses[status] = (statuses[status] or 0) + 1
+    if scenario == "gated" then
+        local token = string.match(resp, '"purchaseToken":"([^"]+)"')
+        if token then
+            table.insert(earned, {string.match(resp, '"userId":"([^"]+)"'), token})
+        end
+    end
     if status >= 400 then
         local code = string.match(resp, '"code":"([A-Z_]+)"')
         if code then
