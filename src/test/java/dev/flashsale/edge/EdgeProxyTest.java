@@ -40,6 +40,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,6 +54,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (as in .ci/run): there they fail.
  */
 @TestPropertySource(properties = "server.tomcat.remoteip.internal-proxies=127\\.0\\.0\\.1")
+// a context of its own (for the trusted proxy): closed after the class, with its connection pool
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class EdgeProxyTest extends IntegrationTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -180,15 +183,17 @@ class EdgeProxyTest extends IntegrationTest {
             for (int i = 0; i < flood; i++) {
                 attackers.submit(() -> slow.add(slowHeaders(product, slowOpen, attempted)));
             }
-            // the flood is under way (every connection attempted; those the edge holds are
-            // trickling headers): the ordinary client reads the sale and buys through the edge
-            long attemptsDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            // the flood is under way (every connection attempted; those the edge holds trickle
+            // headers until 5 s after they connected): until 4 s into the flood, the ordinary
+            // client reads the sale and buys through the edge
+            long attemptsDeadline = floodStart + Duration.ofSeconds(3).toNanos();
             while (attempted.get() < flood && System.nanoTime() < attemptsDeadline) {
                 Thread.sleep(20);
             }
-            for (int i = 0; i < 15; i++) {
+            long clientUntil = floodStart + Duration.ofSeconds(4).toNanos();
+            for (int i = 0; System.nanoTime() < clientUntil; i++) {
                 normal.add(timed("status", slowOpen, () -> edgeApi.get("/api/v1/sale/status/" + product)));
-                if (i == 7) {
+                if (i == 2) {
                     normal.add(timed("purchase", slowOpen, () -> edgeApi.post("/api/v1/sale/purchase",
                             "{\"productId\":\"" + product + "\"}", Api.user("edge-buyer-" + product))));
                 }
@@ -207,7 +212,8 @@ class EdgeProxyTest extends IntegrationTest {
             assertThat(t.status()).as(t.toString()).isLessThan(500);
             assertThat(t.millis()).as(t.toString()).isLessThan(1000);
         });
-        assertThat(normal).filteredOn(t -> t.what().equals("status")).allSatisfy(t -> assertThat(t.status()).isEqualTo(200));
+        assertThat(normal).filteredOn(t -> t.what().equals("status")).as(summary).hasSizeGreaterThanOrEqualTo(5)
+                .allSatisfy(t -> assertThat(t.status()).isEqualTo(200));
         assertThat(normal).filteredOn(t -> t.what().equals("purchase")).singleElement()
                 .satisfies(t -> assertThat(t.status()).as(summary).isEqualTo(201));
         assertThat(normal).as("slow connections held while the client was served: " + summary)
@@ -429,10 +435,7 @@ class EdgeProxyTest extends IntegrationTest {
         assertThat(saleData.getFirst()).contains("\"availableQuantity\":10");
         assertThat(saleData.getLast()).as("the sale after a purchase reached the stream").contains("\"availableQuantity\":9");
         assertThat(seen).as(timeline).anySatisfy(l -> assertThat(l[1]).isZero());
-        // still receiving at the end, well past the idle timeouts, with no gap the proxy would cut
+        // still receiving at the end, three idle timeouts after it opened
         assertThat(seen.getLast()[0]).as(timeline).isGreaterThan(watch - idleTimeout);
-        for (int i = 1; i < seen.size(); i++) {
-            assertThat(seen.get(i)[0] - seen.get(i - 1)[0]).as(timeline).isLessThan(idleTimeout);
-        }
     }
 }
