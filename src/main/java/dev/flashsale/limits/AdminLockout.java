@@ -1,13 +1,11 @@
 package dev.flashsale.limits;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -33,14 +31,14 @@ public class AdminLockout {
 
     private final boolean enabled;
     private final LimitsProperties.AdminLockoutRule rule;
-    private final ProxyManager<byte[]> shared;
+    private final SharedBuckets shared;
     private final BucketConfiguration failures;
     private final StringRedisTemplate redis;
     private final Counter failed;
     private final Counter lockouts;
     private final Counter refusedWhileLocked;
 
-    AdminLockout(LimitsProperties properties, ProxyManager<byte[]> shared, StringRedisTemplate redis, MeterRegistry meters) {
+    AdminLockout(LimitsProperties properties, SharedBuckets shared, StringRedisTemplate redis, MeterRegistry meters) {
         this.enabled = properties.enabled();
         this.rule = properties.admin();
         this.shared = shared;
@@ -80,9 +78,7 @@ public class AdminLockout {
             return;
         }
         try {
-            ConsumptionProbe probe = shared.builder()
-                    .build(("fs:limits:admin-failures:" + address).getBytes(StandardCharsets.UTF_8), () -> failures)
-                    .tryConsumeAndReturnRemaining(1);
+            ConsumptionProbe probe = shared.take("fs:limits:admin-failures:" + address, failures);
             if (!probe.isConsumed() || probe.getRemainingTokens() == 0) {
                 lockOut(address);
             }

@@ -1,12 +1,10 @@
 package dev.flashsale.limits;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,11 +29,11 @@ public class ClientLimits {
     private final LocalBuckets purchasesByAddress;
     private final LocalBuckets purchasesByUser;
     private final LocalBuckets readsByAddress;
-    private final ProxyManager<byte[]> shared;
+    private final SharedBuckets shared;
     private final BucketConfiguration sharedPurchasesByUser;
     private final Refusals refusals;
 
-    ClientLimits(LimitsProperties properties, ProxyManager<byte[]> shared, MeterRegistry meters) {
+    ClientLimits(LimitsProperties properties, SharedBuckets shared, MeterRegistry meters) {
         this.enabled = properties.enabled();
         this.purchasesByAddress = new LocalBuckets(properties.purchasePerAddress(), MAX_KEYS);
         this.purchasesByUser = new LocalBuckets(properties.purchasePerUser(), MAX_KEYS);
@@ -74,9 +72,7 @@ public class ClientLimits {
         }
         ConsumptionProbe probe;
         try {
-            probe = shared.builder()
-                    .build(("fs:limits:purchase:" + userId).getBytes(StandardCharsets.UTF_8), () -> sharedPurchasesByUser)
-                    .tryConsumeAndReturnRemaining(1);
+            probe = shared.take("fs:limits:purchase:" + userId, sharedPurchasesByUser);
         } catch (RuntimeException redisDown) {
             log.debug("shared purchase limit not checked: {}", redisDown.toString());
             return Optional.empty();

@@ -1,13 +1,5 @@
 package dev.flashsale.limits;
 
-import java.time.Duration;
-
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -20,24 +12,13 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 @EnableConfigurationProperties(LimitsProperties.class)
 class LimitsConfiguration {
 
-    /**
-     * Buckets shared by all instances, kept in Redis through the application's own Lettuce client
-     * (standalone or cluster). A bucket's key expires once it would be full again.
-     */
     @Bean
-    ProxyManager<byte[]> sharedBuckets(LettuceConnectionFactory redis) {
-        AbstractRedisClient client = redis.getNativeClient();
-        var builder = client instanceof RedisClusterClient cluster
-                ? Bucket4jLettuce.casBasedBuilder(cluster)
-                : Bucket4jLettuce.casBasedBuilder((RedisClient) client);
-        return builder
-                .requestTimeout(Duration.ofSeconds(2))
-                .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
-                .build();
+    SharedBuckets sharedBuckets(LettuceConnectionFactory redis) {
+        return new SharedBuckets(redis);
     }
 
     @Bean
-    ClientLimits clientLimits(LimitsProperties properties, ProxyManager<byte[]> sharedBuckets, MeterRegistry meters) {
+    ClientLimits clientLimits(LimitsProperties properties, SharedBuckets sharedBuckets, MeterRegistry meters) {
         return new ClientLimits(properties, sharedBuckets, meters);
     }
 
@@ -47,7 +28,7 @@ class LimitsConfiguration {
     }
 
     @Bean
-    AdminLockout adminLockout(LimitsProperties properties, ProxyManager<byte[]> sharedBuckets, StringRedisTemplate redis,
+    AdminLockout adminLockout(LimitsProperties properties, SharedBuckets sharedBuckets, StringRedisTemplate redis,
                               MeterRegistry meters) {
         return new AdminLockout(properties, sharedBuckets, redis, meters);
     }

@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.flashsale.support.Api;
 import dev.flashsale.support.IntegrationTest;
 import dev.flashsale.support.LimitsOn;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +32,7 @@ class ClientLimitsTest extends IntegrationTest {
     MeterRegistry meters;
 
     @Autowired
-    ProxyManager<byte[]> sharedBuckets;
+    SharedBuckets sharedBuckets;
 
     @Autowired
     LimitsProperties properties;

@@ -20,6 +20,8 @@ import org.springframework.test.context.TestPropertySource;
         "flashsale.limits.purchase-per-user=10/10s",
         "flashsale.limits.reads-per-address=200/10s",
         "flashsale.limits.streams-per-address=32",
-        "flashsale.limits.streams-total=60"})
+        "flashsale.limits.streams-total=60",
+        // one more application context for the suite: a small pool keeps PostgreSQL's connections for the others
+        "spring.datasource.hikari.maximum-pool-size=5"})
 public @interface LimitsOn {
 }
