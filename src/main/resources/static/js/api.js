@@ -16,6 +16,11 @@ const WORDS = {
   INVENTORY_CONFLICT: 'Someone took that unit at the same moment. Please try again.',
   QUANTITY_ABOVE_LIMIT: 'That is more than one person may buy.',
   RATE_LIMITED: 'Too many attempts. Please wait a moment.',
+  ADDRESS_LIMIT_REACHED: 'Your network has already bought as many of these as one network may.',
+  PURCHASE_TOKEN_REQUIRED: 'Your browser could not prepare the purchase. Please try again.',
+  PURCHASE_TOKEN_INVALID: 'The purchase preparation ran out. Please try again.',
+  CHALLENGE_REQUIRED: 'Your browser could not prepare the purchase. Please try again.',
+  CHALLENGE_FAILED: 'Your browser could not prepare the purchase. Please try again.',
 };
 
 /**

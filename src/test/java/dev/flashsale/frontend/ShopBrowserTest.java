@@ -3,6 +3,7 @@ package dev.flashsale.frontend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -230,6 +231,33 @@ class ShopBrowserTest extends IntegrationTest {
         Browsers.screenshot(winner, "race-winner");
         Browsers.screenshot(loser, "race-sold-out");
         assertThat(completedOrders(product)).isEqualTo(1);
+        assertInvariantsHold(product);
+    }
+
+    /** A gated sale: the page earns a purchase token (a small proof of work) before it buys, and says it is preparing. */
+    @Test
+    void aShopperBuysAGatedSaleAfterTheBrowserPreparesThePurchase() {
+        Page page = newVisitor();
+        String shopper = user("gina");
+        UUID product = product(5, 1, Instant.now().minus(Duration.ofMinutes(1)), Instant.now().plus(Duration.ofHours(1)),
+                Map.of("gated", true, "powDifficulty", 12));
+        signIn(page, shopper, "/sale.html?id=" + product);
+        Locator buy = page.locator("#buy");
+        PlaywrightAssertions.assertThat(buy).hasAttribute("data-state", "buy");
+        page.evaluate("() => { const button = document.getElementById('buy'); window.buttonStates = [];"
+                + " new MutationObserver(() => { if (window.buttonStates.at(-1) !== button.dataset.state)"
+                + " window.buttonStates.push(button.dataset.state); })"
+                + ".observe(button, {attributes: true, attributeFilter: ['data-state']}); }");
+
+        buy.click();
+
+        PlaywrightAssertions.assertThat(buy).hasAttribute("data-state", "bought", SOON);
+        assertThat(page.evaluate("() => window.buttonStates.join(' ')").toString()).endsWith("preparing processing bought");
+        String orderId = page.locator("#order-id").textContent();
+        assertThat(jdbc.sql("SELECT count(*) FROM orders WHERE id = ?::uuid AND user_id = ? AND status = 'completed'")
+                .param(orderId).param(shopper).query(Long.class).single()).isEqualTo(1);
+        assertThat(redis.keys("fs:{" + product + "}:token:*")).as("the token is spent").isEmpty();
+        Browsers.screenshot(page, "sale-gated-bought");
         assertInvariantsHold(product);
     }
 
