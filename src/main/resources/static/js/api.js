@@ -8,6 +8,11 @@ const WORDS = {
   SOLD_OUT: 'Sold out: every unit has been taken.',
   INSUFFICIENT_STOCK: 'Not enough units are left for that quantity.',
   ALREADY_PURCHASED: 'You have already bought this item.',
+  ADDRESS_LIMIT_REACHED: 'Your network has already bought as many of these as one network may.',
+  PURCHASE_TOKEN_REQUIRED: 'Your browser could not prepare the purchase. Please try again.',
+  PURCHASE_TOKEN_INVALID: 'The purchase preparation ran out. Please try again.',
+  CHALLENGE_REQUIRED: 'Your browser could not prepare the purchase. Please try again.',
+  CHALLENGE_FAILED: 'Your browser could not prepare the purchase. Please try again.',
   SALE_NOT_STARTED: 'The sale has not started yet.',
   SALE_ENDED: 'The sale has ended.',
   PRODUCT_NOT_FOUND: 'This sale does not exist.',
@@ -16,11 +21,6 @@ const WORDS = {
   INVENTORY_CONFLICT: 'Someone took that unit at the same moment. Please try again.',
   QUANTITY_ABOVE_LIMIT: 'That is more than one person may buy.',
   RATE_LIMITED: 'Too many attempts. Please wait a moment.',
-  ADDRESS_LIMIT_REACHED: 'Your network has already bought as many of these as one network may.',
-  PURCHASE_TOKEN_REQUIRED: 'Your browser could not prepare the purchase. Please try again.',
-  PURCHASE_TOKEN_INVALID: 'The purchase preparation ran out. Please try again.',
-  CHALLENGE_REQUIRED: 'Your browser could not prepare the purchase. Please try again.',
-  CHALLENGE_FAILED: 'Your browser could not prepare the purchase. Please try again.',
 };
 
 /**

@@ -85,10 +85,10 @@ public class Inventory {
             }
         }
         SaleKeys keys = SaleKeys.of(product.id());
-        List<?> reply = runReserve(product, keys, userId, quantity, nowMs, address, purchaseToken);
+        List<?> reply = reserveScript(product, keys, userId, quantity, nowMs, address, purchaseToken);
         if ("MISSING".equals(reply.getFirst())) {
             warmUp.ensure(product);
-            reply = runReserve(product, keys, userId, quantity, nowMs, address, purchaseToken);
+            reply = reserveScript(product, keys, userId, quantity, nowMs, address, purchaseToken);
         }
         String outcome = (String) reply.getFirst();
         return switch (outcome) {
@@ -117,12 +117,21 @@ public class Inventory {
         };
     }
 
-    private List<?> runReserve(Product product, SaleKeys keys, String userId, int quantity, String nowMs,
-                               String address, String purchaseToken) {
-        if (!product.controlled()) {
-            // the hot path of an ordinary sale: the script's five keys, nothing more
-            return calls.call(() -> redis.execute(SaleScripts.RESERVE, keys.all(), userId, Integer.toString(quantity), nowMs));
-        }
+    private List<?> runReserve(SaleKeys keys, String userId, int quantity, String nowMs) {
+        return calls.call(() -> redis.execute(SaleScripts.RESERVE, keys.all(), userId, Integer.toString(quantity), nowMs));
+    }
+
+    private List<?> reserveScript(Product product, SaleKeys keys, String userId, int quantity, String nowMs,
+                                  String address, String purchaseToken) {
+        // an ordinary sale calls the script exactly as before: five keys, three arguments
+        return product.controlled()
+                ? runControlledReserve(keys, userId, quantity, nowMs, address, purchaseToken)
+                : runReserve(keys, userId, quantity, nowMs);
+    }
+
+    /** The reservation script of a sale with bot controls: the address counts, and a gated sale spends the token. */
+    private List<?> runControlledReserve(SaleKeys keys, String userId, int quantity, String nowMs, String address,
+                                         String purchaseToken) {
         List<String> scriptKeys = new ArrayList<>(keys.all());
         scriptKeys.add(keys.addresses());
         if (purchaseToken != null) {
