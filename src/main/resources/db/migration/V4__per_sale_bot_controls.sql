@@ -1,4 +1,4 @@
--- Two opt-in controls against bots, per sale; both off by default (decision 0016).
+-- Two opt-in controls against bots, per sale; both off by default (decision 0017).
 -- per_address_limit: units all orders from one client address may hold (NULL: no cap).
 -- purchase_gated: purchases need a single-use purchase token; pow_difficulty: leading zero bits
 -- of the proof of work that earns one (0: a token without a challenge).

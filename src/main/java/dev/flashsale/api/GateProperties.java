@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The purchase gate of gated sales (decision 0016).
+ * The purchase gate of gated sales (decision 0017).
  *
  * @param secret       signs purchase challenges (at least 32 bytes); every instance needs the same.
  *                     Without it the key is derived from flashsale.security.jwt-secret, and

@@ -33,7 +33,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The purchase gate of gated sales (decision 0016): a challenge to solve, and the single-use
+ * The purchase gate of gated sales (decision 0017): a challenge to solve, and the single-use
  * purchase token a solved challenge earns once the sale is open.
  */
 @RestController
