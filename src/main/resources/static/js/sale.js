@@ -124,6 +124,9 @@ async function purchaseToken() {
   if (!challenge.ok) return challenge;
   const body = {productId: id};
   if (challenge.data.difficulty > 0) {
+    if (!globalThis.crypto || !crypto.subtle) { // Web Crypto exists only on HTTPS (and localhost)
+      return {ok: false, message: 'This page needs a secure (https) connection to prepare the purchase.'};
+    }
     body.challenge = challenge.data.challenge;
     body.nonce = await solve(challenge.data.challenge, challenge.data.difficulty);
   }

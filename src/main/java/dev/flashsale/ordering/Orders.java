@@ -169,11 +169,7 @@ public class Orders implements CommittedSales {
                 .list();
     }
 
-    /**
-     * One statement, so buyers, quantity and units come from one snapshot, read through a cursor
-     * ({@code fetchSize} rows at a time, which PostgreSQL's driver does only inside a transaction)
-     * and handed over a chunk at a time.
-     */
+    /** One grouped statement, read through a cursor like {@link #forEachSold}. */
     @Override
     public void forEachAddress(UUID productId, int chunkSize, Consumer<Map<String, Integer>> consumer) {
         if (chunkSize < 1) {
@@ -201,6 +197,11 @@ public class Orders implements CommittedSales {
         });
     }
 
+    /**
+     * One statement, so buyers, quantity and units come from one snapshot, read through a cursor
+     * ({@code fetchSize} rows at a time, which PostgreSQL's driver does only inside a transaction)
+     * and handed over a chunk at a time.
+     */
     @Override
     public void forEachSold(UUID productId, int chunkSize, Consumer<SoldChunk> consumer) {
         if (chunkSize < 1) {
