@@ -261,6 +261,42 @@ class ShopBrowserTest extends IntegrationTest {
         assertInvariantsHold(product);
     }
 
+    /** The console's bot controls: a cap and a gate set on creation, shown when editing, the cap cleared again. */
+    @Test
+    void anAdminGatesASaleAndCapsItsAddressesInTheConsole() {
+        Page page = newVisitor();
+        page.navigate("/signin.html?admin&next=/admin.html");
+        page.getByLabel("Admin key", EXACT).fill(Api.ADMIN_KEY);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in as admin")).click();
+        page.waitForURL("**/admin.html");
+
+        String name = "Guarded drop " + UUID.randomUUID().toString().substring(0, 8);
+        page.getByLabel("Name", EXACT).fill(name);
+        page.getByLabel("Price (USD)", EXACT).fill("30.00");
+        page.getByLabel("Stock", EXACT).fill("10");
+        page.getByLabel("Per-address limit", EXACT).fill("0");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create sale")).click();
+        PlaywrightAssertions.assertThat(page.locator("#f-perAddressLimit-error")).hasText("Must be at least 1.");
+
+        page.getByLabel("Per-address limit", EXACT).fill("2");
+        page.getByLabel("Purchase gate").check();
+        page.getByLabel("Gate difficulty (bits)", EXACT).fill("8");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create sale")).click();
+        PlaywrightAssertions.assertThat(page.locator("#form-message")).containsText("Created “" + name + "”");
+        String controls = "SELECT coalesce(per_address_limit::text, 'none') || ' ' || purchase_gated || ' ' || pow_difficulty"
+                + " FROM products WHERE name = ?";
+        assertThat(jdbc.sql(controls).param(name).query(String.class).single()).isEqualTo("2 true 8");
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Edit " + name)).click();
+        PlaywrightAssertions.assertThat(page.getByLabel("Per-address limit", EXACT)).hasValue("2");
+        PlaywrightAssertions.assertThat(page.getByLabel("Purchase gate")).isChecked();
+        page.getByLabel("Per-address limit", EXACT).fill("");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save changes")).click();
+        PlaywrightAssertions.assertThat(page.locator("#form-message")).containsText("Saved “" + name + "”");
+        assertThat(jdbc.sql(controls).param(name).query(String.class).single()).isEqualTo("none true 8");
+        assertThat(Browsers.accessibilityViolations(page)).isEmpty();
+    }
+
     @Test
     void anAdminCreatesASaleWithFieldErrorsFirstAndSeesItInTheShop() {
         Page page = newVisitor();
