@@ -6,7 +6,8 @@ import {header} from './session.js';
 import {dateTime, el, fromLocalInput, price, toLocalInput} from './format.js';
 
 const $ = (name) => document.getElementById(name);
-const FIELDS = ['name', 'description', 'price', 'totalQuantity', 'perUserLimit', 'saleStartAt', 'saleEndAt'];
+const FIELDS = ['name', 'description', 'price', 'totalQuantity', 'perUserLimit', 'perAddressLimit', 'gated', 'powDifficulty',
+  'saleStartAt', 'saleEndAt'];
 let products = [];
 let editing = null; // the product being edited, or null when creating
 
@@ -84,6 +85,9 @@ function edit(p) {
   input('price').value = p.price;
   input('totalQuantity').value = p.totalQuantity;
   input('perUserLimit').value = p.perUserLimit;
+  input('perAddressLimit').value = p.perAddressLimit ?? '';
+  input('gated').checked = p.gated;
+  input('powDifficulty').value = p.powDifficulty;
   input('saleStartAt').value = toLocalInput(p.saleStartAt);
   input('saleEndAt').value = toLocalInput(p.saleEndAt);
   $('form-title').textContent = `Edit “${p.name}”`;
@@ -111,6 +115,9 @@ function formBody() {
     price: number(value('price')),
     totalQuantity: number(value('totalQuantity')),
     perUserLimit: number(value('perUserLimit')),
+    perAddressLimit: value('perAddressLimit') === '' ? null : number(value('perAddressLimit')), // empty: no cap
+    gated: input('gated').checked,
+    powDifficulty: number(value('powDifficulty')),
     saleStartAt: fromLocalInput(value('saleStartAt')),
     saleEndAt: fromLocalInput(value('saleEndAt')),
   };

@@ -16,6 +16,7 @@ let offset = 0;         // server clock minus this browser's clock
 let me = {signedIn: false};
 let order = null;       // the caller's order, once bought
 let processing = false;
+let preparing = false;  // earning a gated sale's purchase token first
 let lastState = null;
 
 function now() {
@@ -34,7 +35,7 @@ function status() {
 function buttonState() {
   if (!sale) return ['loading', 'Loading…'];
   if (order) return ['bought', 'Bought ✓'];
-  if (processing) return ['processing', 'Processing…'];
+  if (processing) return preparing ? ['preparing', 'Preparing…'] : ['processing', 'Processing…'];
   const s = status();
   if (s === 'ended') return ['ended', 'Sale ended'];
   if (s === 'upcoming') return ['upcoming', 'Not started yet'];
@@ -53,7 +54,7 @@ function render() {
   button.dataset.state = state;
   button.textContent = label;
   button.disabled = !(state === 'buy' || state === 'signin');
-  button.setAttribute('aria-busy', state === 'processing' ? 'true' : 'false');
+  button.setAttribute('aria-busy', state === 'processing' || state === 'preparing' ? 'true' : 'false');
   if (state !== lastState && lastState !== null && lastState !== 'loading' && SPOKEN[state]) announce.textContent = SPOKEN[state];
   lastState = state;
 
@@ -96,15 +97,67 @@ function bought(o) {
   render();
 }
 
+/** Leading zero bits of a hash. */
+function zeroBits(bytes) {
+  let bits = 0;
+  for (const b of bytes) {
+    if (b !== 0) return bits + Math.clz32(b) - 24;
+    bits += 8;
+  }
+  return bits;
+}
+
+/** The first nonce such that SHA-256(challenge ":" nonce) starts with `difficulty` zero bits, hashed a batch at a time. */
+async function solve(challenge, difficulty) {
+  const encoder = new TextEncoder();
+  const BATCH = 512;
+  for (let start = 0; ; start += BATCH) {
+    const hashes = await Promise.all(Array.from({length: BATCH}, (_, i) =>
+      crypto.subtle.digest('SHA-256', encoder.encode(`${challenge}:${start + i}`))));
+    const found = hashes.findIndex((hash) => zeroBits(new Uint8Array(hash)) >= difficulty);
+    if (found >= 0) return String(start + found);
+  }
+}
+
+/** A gated sale's single-use purchase token: solve the sale's challenge (if it has a difficulty), then ask for the token. */
+async function purchaseToken() {
+  const challenge = await call(`/sale/challenge/${encodeURIComponent(id)}`);
+  if (!challenge.ok) return challenge;
+  const body = {productId: id};
+  if (challenge.data.difficulty > 0) {
+    if (!globalThis.crypto || !crypto.subtle) { // Web Crypto exists only on HTTPS (and localhost)
+      return {ok: false, message: 'This page needs a secure (https) connection to prepare the purchase.'};
+    }
+    body.challenge = challenge.data.challenge;
+    body.nonce = await solve(challenge.data.challenge, challenge.data.difficulty);
+  }
+  return call('/sale/purchase-token', {method: 'POST', body});
+}
+
 async function buy() {
   if (button.dataset.state === 'signin') {
     location.href = '/signin.html?next=' + encodeURIComponent(location.pathname + location.search);
     return;
   }
   processing = true;
+  const body = {productId: id, quantity: 1};
+  if (sale.gated) {
+    preparing = true;
+    tell('info', 'Preparing…');
+    render();
+    const ticket = await purchaseToken();
+    preparing = false;
+    if (!ticket.ok) {
+      processing = false;
+      tell('bad', ticket.message);
+      render();
+      return;
+    }
+    body.purchaseToken = ticket.data.purchaseToken;
+  }
   tell('info', 'Placing your order…');
   render();
-  const answer = await call('/sale/purchase', {method: 'POST', body: {productId: id, quantity: 1}});
+  const answer = await call('/sale/purchase', {method: 'POST', body});
   processing = false;
   if (answer.ok) {
     bought(answer.data);

@@ -25,11 +25,14 @@ public record AdminProductView(
         Instant saleStartAt,
         Instant saleEndAt,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        @Schema(description = "units all orders from one client address may hold; null: no cap") Integer perAddressLimit,
+        @Schema(description = "purchases need a purchase token") boolean gated,
+        @Schema(description = "leading zero bits of the proof of work a token costs (0: none)") int powDifficulty) {
 
     static AdminProductView of(Product p, int available, Instant now) {
         return new AdminProductView(p.id(), p.id(), p.name(), p.description(), p.price(), p.totalQuantity(), available,
                 p.soldQuantity(), p.perUserLimit(), p.stateAt(now).name().toLowerCase(Locale.ROOT), p.saleStartAt(),
-                p.saleEndAt(), p.createdAt(), p.updatedAt());
+                p.saleEndAt(), p.createdAt(), p.updatedAt(), p.perAddressLimit(), p.gated(), p.powDifficulty());
     }
 }

@@ -60,6 +60,7 @@ class HotPath extends OncePerRequestFilter {
 
     private static final Pattern STATUS = Pattern.compile("/api/v1(?:\\.0)?/sale/status/([0-9a-fA-F-]{36})");
     private static final Pattern UUID_TEXT = Pattern.compile(Uuids.PATTERN);
+    private static final Pattern TOKEN_TEXT = Pattern.compile(PurchaseBody.TOKEN_PATTERN);
 
     private final Catalog catalog;
     private final SaleViews views;
@@ -133,7 +134,8 @@ class HotPath extends OncePerRequestFilter {
         try {
             result = purchases.answeredAtOnce(productId, caller.get(), units)
                     .orElseGet(() -> purchases.purchase(
-                            new PurchaseRequest(productId, caller.get(), units, SaleController.metadata(request))));
+                            new PurchaseRequest(productId, caller.get(), units, SaleController.metadata(request),
+                                    attempt.get().purchaseToken())));
         } catch (RuntimeException failed) {
             problem(request, response, Problems.failure(failed)); // as the controller advice answers it
             return;
@@ -160,8 +162,8 @@ class HotPath extends OncePerRequestFilter {
                 json.writeValueAsBytes(Problems.asMap(problem)));
     }
 
-    /** A well-formed attempt: product and quantity valid exactly as the full path checks them. */
-    private record Attempt(UUID productId, int units) {
+    /** A well-formed attempt: product, quantity and purchase token valid exactly as the full path checks them. */
+    private record Attempt(UUID productId, int units, String purchaseToken) {
     }
 
     /**
@@ -203,7 +205,12 @@ class HotPath extends OncePerRequestFilter {
             }
             units = quantity.asInt();
         }
-        return Optional.of(new Attempt(UUID.fromString(productId.asString()), units));
+        JsonNode token = node.get("purchaseToken"); // only gated sales' clients send one
+        if (token != null && !token.isNull() && (!token.isString() || !TOKEN_TEXT.matcher(token.asString()).matches())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Attempt(UUID.fromString(productId.asString()), units,
+                token == null || token.isNull() ? null : token.asString()));
     }
 
     private static void write(HttpServletResponse response, HttpStatus status, String type, byte[] bytes)

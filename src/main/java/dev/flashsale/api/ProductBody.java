@@ -27,5 +27,14 @@ public record ProductBody(
         @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000")
         @Schema(description = "units one user may buy, 1 if absent", example = "1") Integer perUserLimit,
         @Schema(description = "when the sale opens; now if absent") Instant saleStartAt,
-        @Schema(description = "when the sale is over; a day after the start if absent") Instant saleEndAt) {
+        @Schema(description = "when the sale is over; a day after the start if absent") Instant saleEndAt,
+        @Min(value = 1, message = "must be at least 1") @Max(value = 10_000_000, message = "must be at most 10000000")
+        @Schema(description = "units all orders from one client address may hold; no cap if absent or null. "
+                + "Shoppers behind one NAT or proxy share the cap", example = "4") Integer perAddressLimit,
+        @Schema(description = "purchases need a single-use purchase token (POST /sale/purchase-token); "
+                + "false if absent") Boolean gated,
+        @Min(value = 0, message = "must be at least 0") @Max(value = 24, message = "must be at most 24")
+        @Schema(description = "leading zero bits of the proof of work a gated sale's token costs the shopper's "
+                + "browser (each bit doubles it; 16 is about a second); 0 if absent: a token without a challenge",
+                example = "16") Integer powDifficulty) {
 }

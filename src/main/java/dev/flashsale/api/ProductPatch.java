@@ -2,6 +2,7 @@ package dev.flashsale.api;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Optional;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.DecimalMin;
@@ -10,8 +11,9 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import tools.jackson.databind.JsonNode;
 
-/** Changes to a sale; absent fields keep their value. */
+/** Changes to a sale; absent fields keep their value ({@code perAddressLimit}: null switches the cap off). */
 @Schema(name = "UpdateProductRequest")
 public record ProductPatch(
         @Size(min = 1, max = 200, message = "must be 1 to 200 characters") @Pattern(regexp = ".*\\S.*", message = "must not be blank")
@@ -25,5 +27,33 @@ public record ProductPatch(
         @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000")
         Integer perUserLimit,
         Instant saleStartAt,
-        Instant saleEndAt) {
+        Instant saleEndAt,
+        @Schema(description = "units all orders from one client address may hold (1 to 10000000); null switches "
+                + "the cap off", implementation = Integer.class, nullable = true)
+        JsonNode perAddressLimit,
+        @Schema(description = "purchases need a single-use purchase token") Boolean gated,
+        @Min(value = 0, message = "must be at least 0") @Max(value = 24, message = "must be at most 24")
+        @Schema(description = "leading zero bits of the proof of work a gated sale's token costs") Integer powDifficulty) {
+
+    static final String PER_ADDRESS_LIMIT_RULE = "perAddressLimit: must be an integer from 1 to 10000000, or null";
+
+    /**
+     * The cap as sent: null when absent (keep it), empty for an explicit null (switch it off). A
+     * JSON node because a record cannot tell an absent field from a null one otherwise.
+     *
+     * @throws IllegalArgumentException when it is neither null nor an integer in range
+     */
+    Optional<Integer> perAddressLimitChange() {
+        if (perAddressLimit == null) {
+            return null;
+        }
+        if (perAddressLimit.isNull()) {
+            return Optional.empty();
+        }
+        if (!perAddressLimit.isIntegralNumber() || !perAddressLimit.canConvertToInt()
+                || perAddressLimit.asInt() < 1 || perAddressLimit.asInt() > 10_000_000) {
+            throw new IllegalArgumentException(PER_ADDRESS_LIMIT_RULE);
+        }
+        return Optional.of(perAddressLimit.asInt());
+    }
 }

@@ -19,7 +19,13 @@ public record PurchaseBody(
         @Max(value = 1000, message = "must be at most 1000")
         @Schema(description = "units to buy, 1 if absent; at most the product's per-user limit", example = "1")
         Integer quantity,
-        @Schema(description = "ignored: the buyer is the authenticated caller", deprecated = true) String userId) {
+        @Schema(description = "ignored: the buyer is the authenticated caller", deprecated = true) String userId,
+        @Pattern(regexp = TOKEN_PATTERN, message = "must be a purchase token")
+        @Schema(description = "a gated sale's single-use purchase token (POST /sale/purchase-token); ignored by "
+                + "other sales") String purchaseToken) {
+
+    /** What a purchase token looks like (it is random, base64url). */
+    static final String TOKEN_PATTERN = "[A-Za-z0-9_-]{16,64}";
 
     int quantityOrOne() {
         return quantity == null ? 1 : quantity;

@@ -19,9 +19,10 @@ final class Rejections {
     static HttpStatus status(PurchaseRejection reason) {
         return switch (reason) {
             case PRODUCT_NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case SALE_NOT_STARTED, SALE_ENDED -> HttpStatus.FORBIDDEN;
+            case SALE_NOT_STARTED, SALE_ENDED, PURCHASE_TOKEN_REQUIRED, PURCHASE_TOKEN_INVALID -> HttpStatus.FORBIDDEN;
             case QUANTITY_ABOVE_LIMIT -> HttpStatus.BAD_REQUEST;
-            case ALREADY_PURCHASED, SOLD_OUT, INSUFFICIENT_STOCK, INVENTORY_CONFLICT -> HttpStatus.CONFLICT;
+            case ALREADY_PURCHASED, SOLD_OUT, INSUFFICIENT_STOCK, INVENTORY_CONFLICT, ADDRESS_LIMIT_REACHED ->
+                    HttpStatus.CONFLICT;
         };
     }
 

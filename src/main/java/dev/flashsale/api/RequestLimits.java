@@ -16,7 +16,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * The per-address limits of the sale API, before anything else is done for the request: purchase
- * attempts, and reads (status, sale lists, stream openings, the caller's own status and orders).
+ * attempts (and a gated sale's token requests), and reads (status, sale lists, stream openings, the
+ * caller's own status and orders, a gated sale's challenges).
  * A refused request gets 429 {@code RATE_LIMITED} with Retry-After. Per-user limits are applied
  * by the purchase itself, where the user is known.
  */
@@ -60,7 +61,7 @@ class RequestLimits extends OncePerRequestFilter {
             return Kind.OTHER;
         }
         String method = request.getMethod();
-        if ("POST".equals(method) && path.length() == sale + 8 && path.endsWith("purchase")) {
+        if ("POST".equals(method) && path.startsWith("purchase", sale)) { // the purchase, and a gated sale's token
             return Kind.PURCHASE;
         }
         if ("GET".equals(method) && !path.startsWith("admin/", sale)) {

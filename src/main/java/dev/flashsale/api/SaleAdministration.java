@@ -3,6 +3,7 @@ package dev.flashsale.api;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 
 import dev.flashsale.catalog.Catalog;
@@ -57,18 +58,28 @@ class SaleAdministration {
             return invalidWindow();
         }
         Product product = catalog.create(new NewProduct(body.name().strip(), body.description(), body.price(),
-                body.totalQuantity(), body.perUserLimit() != null ? body.perUserLimit() : 1, start, end));
+                body.totalQuantity(), body.perUserLimit() != null ? body.perUserLimit() : 1, start, end,
+                body.perAddressLimit(), Boolean.TRUE.equals(body.gated()),
+                body.powDifficulty() != null ? body.powDifficulty() : 0));
         try {
             inventory.ensureReady(product);
         } catch (RuntimeException e) {
             // The product is committed; its Redis state is built on first use instead.
             log.warn("product created but not primed in Redis product={}: {}", product.id(), e.toString());
         }
-        log.info("product created product={} total={} start={} end={}", product.id(), product.totalQuantity(), start, end);
+        log.info("product created product={} total={} start={} end={} perAddressLimit={} gated={} powDifficulty={}",
+                product.id(), product.totalQuantity(), start, end, product.perAddressLimit(), product.gated(),
+                product.powDifficulty());
         return new Result.Done(product);
     }
 
     Result change(UUID id, ProductPatch patch) {
+        Optional<Integer> perAddressLimit;
+        try {
+            perAddressLimit = patch.perAddressLimitChange();
+        } catch (IllegalArgumentException invalid) {
+            return new Result.Refused(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", invalid.getMessage());
+        }
         StockChange[] redisChange = {null};
         Product[] before = {null};
         Result result;
@@ -81,7 +92,8 @@ class SaleAdministration {
                 before[0] = current;
                 Product changed = new ProductChanges(patch.name() != null ? patch.name().strip() : null,
                         patch.description(), patch.price(), patch.perUserLimit(), patch.saleStartAt(),
-                        patch.saleEndAt()).applyTo(current);
+                        patch.saleEndAt(), perAddressLimit, patch.gated(), patch.powDifficulty())
+                        .applyTo(current);
                 if (!changed.saleStartAt().isBefore(changed.saleEndAt())) {
                     return invalidWindow();
                 }
@@ -109,8 +121,9 @@ class SaleAdministration {
         if (result instanceof Result.Done) {
             Product saved = catalog.load(id).orElseThrow();
             inventory.define(saved);
-            log.info("product changed product={} total={} start={} end={} limit={}", id, saved.totalQuantity(),
-                    saved.saleStartAt(), saved.saleEndAt(), saved.perUserLimit());
+            log.info("product changed product={} total={} start={} end={} limit={} perAddressLimit={} gated={} "
+                            + "powDifficulty={}", id, saved.totalQuantity(), saved.saleStartAt(), saved.saleEndAt(),
+                    saved.perUserLimit(), saved.perAddressLimit(), saved.gated(), saved.powDifficulty());
             return new Result.Done(saved);
         }
         return result;

@@ -178,12 +178,15 @@ class SaleController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "401", description = "no identity (UNAUTHENTICATED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
-    @ApiResponse(responseCode = "403", description = "the sale has not started or has ended (SALE_NOT_STARTED, SALE_ENDED)",
+    @ApiResponse(responseCode = "403", description = "the sale has not started or has ended (SALE_NOT_STARTED, SALE_ENDED); "
+            + "a gated sale without a purchase token (PURCHASE_TOKEN_REQUIRED) or with one that is unknown, used, "
+            + "expired or another user's (PURCHASE_TOKEN_INVALID)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "409", description = "already bought (ALREADY_PURCHASED), sold out (SOLD_OUT), fewer "
-            + "units left than asked (INSUFFICIENT_STOCK), or a unit was just taken, retry (INVENTORY_CONFLICT)",
+            + "units left than asked (INSUFFICIENT_STOCK), a unit was just taken, retry (INVENTORY_CONFLICT), or "
+            + "the caller's address holds as many units as the sale's per-address cap allows (ADDRESS_LIMIT_REACHED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "413", description = "body larger than the limit (PAYLOAD_TOO_LARGE)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
@@ -194,8 +197,8 @@ class SaleController {
         String userId = CurrentUser.id().orElseThrow();
         UUID productId = UUID.fromString(body.productId());
         PurchaseResult result = purchases.answeredAtOnce(productId, userId, body.quantityOrOne())
-                .orElseGet(() -> purchases.purchase(
-                        new PurchaseRequest(productId, userId, body.quantityOrOne(), metadata(http))));
+                .orElseGet(() -> purchases.purchase(new PurchaseRequest(
+                        productId, userId, body.quantityOrOne(), metadata(http), body.purchaseToken())));
         return switch (result) {
             case PurchaseResult.Purchased(var order) ->
                     ResponseEntity.status(HttpStatus.CREATED).body(Envelope.ok(OrderView.of(order)));

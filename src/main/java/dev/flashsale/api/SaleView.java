@@ -25,7 +25,9 @@ public record SaleView(
         Instant saleEndAt,
         @Schema(description = "true while Redis is unavailable: the stock then comes from PostgreSQL's sold "
                 + "counter, which may lag by the outbox backlog; purchases are refused meanwhile (503)")
-        boolean degraded) {
+        boolean degraded,
+        @Schema(description = "purchases need a purchase token (GET /sale/challenge, POST /sale/purchase-token)")
+        boolean gated) {
 
     static SaleView of(Product p, int available, Instant now) {
         return of(p, available, now, false);
@@ -34,7 +36,7 @@ public record SaleView(
     static SaleView of(Product p, int available, Instant now, boolean degraded) {
         return new SaleView(p.id(), p.name(), p.description(), p.stateAt(now).name().toLowerCase(Locale.ROOT),
                 available <= 0, available, p.totalQuantity(), p.totalQuantity() - available, p.price(),
-                p.perUserLimit(), p.saleStartAt(), p.saleEndAt(), degraded);
+                p.perUserLimit(), p.saleStartAt(), p.saleEndAt(), degraded, p.gated());
     }
 
     /** The view from PostgreSQL alone, for when Redis cannot be reached. */

@@ -30,7 +30,7 @@ public class Catalog {
     private static final Duration STALE_FOR = Duration.ofMinutes(10);
     private static final String COLUMNS = """
             id, name, description, price, total_quantity, sold_quantity, per_user_limit,
-            sale_start_at, sale_end_at, created_at, updated_at""";
+            sale_start_at, sale_end_at, created_at, updated_at, per_address_limit, purchase_gated, pow_difficulty""";
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -108,10 +108,12 @@ public class Catalog {
         Timestamp now = Timestamp.from(clock.instant());
         jdbc.sql("""
                 INSERT INTO products (id, name, description, price, total_quantity, per_user_limit,
-                                      sale_start_at, sale_end_at, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                                      sale_start_at, sale_end_at, created_at, updated_at,
+                                      per_address_limit, purchase_gated, pow_difficulty)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .params(id, p.name(), p.description(), p.price(), p.totalQuantity(), p.perUserLimit(),
-                        Timestamp.from(p.saleStartAt()), Timestamp.from(p.saleEndAt()), now, now)
+                        Timestamp.from(p.saleStartAt()), Timestamp.from(p.saleEndAt()), now, now,
+                        p.perAddressLimit(), p.gated(), p.powDifficulty())
                 .update();
         byId.invalidate(id);
         return load(id).orElseThrow();
@@ -121,11 +123,13 @@ public class Catalog {
     public Product update(Product changed) {
         jdbc.sql("""
                 UPDATE products SET name = ?, description = ?, price = ?, per_user_limit = ?,
-                                    sale_start_at = ?, sale_end_at = ?, updated_at = ?
+                                    sale_start_at = ?, sale_end_at = ?, updated_at = ?,
+                                    per_address_limit = ?, purchase_gated = ?, pow_difficulty = ?
                 WHERE id = ?""")
                 .params(changed.name(), changed.description(), changed.price(), changed.perUserLimit(),
                         Timestamp.from(changed.saleStartAt()), Timestamp.from(changed.saleEndAt()),
-                        Timestamp.from(clock.instant()), changed.id())
+                        Timestamp.from(clock.instant()), changed.perAddressLimit(), changed.gated(),
+                        changed.powDifficulty(), changed.id())
                 .update();
         byId.invalidate(changed.id());
         return load(changed.id()).orElseThrow();
@@ -177,7 +181,10 @@ public class Catalog {
                 instant(rs, "sale_start_at"),
                 instant(rs, "sale_end_at"),
                 instant(rs, "created_at"),
-                instant(rs, "updated_at"));
+                instant(rs, "updated_at"),
+                rs.getObject("per_address_limit", Integer.class),
+                rs.getBoolean("purchase_gated"),
+                rs.getInt("pow_difficulty"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -11,5 +11,14 @@ public record NewProduct(
         int totalQuantity,
         int perUserLimit,
         Instant saleStartAt,
-        Instant saleEndAt) {
+        Instant saleEndAt,
+        Integer perAddressLimit,
+        boolean gated,
+        int powDifficulty) {
+
+    /** A sale without bot controls. */
+    public NewProduct(String name, String description, BigDecimal price, int totalQuantity, int perUserLimit,
+                      Instant saleStartAt, Instant saleEndAt) {
+        this(name, description, price, totalQuantity, perUserLimit, saleStartAt, saleEndAt, null, false, 0);
+    }
 }

@@ -4,7 +4,13 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A product on sale: what is sold, at what price, how many, to whom, and when. */
+/**
+ * A product on sale: what is sold, at what price, how many, to whom, and when.
+ *
+ * @param perAddressLimit units all orders from one client address may hold, or null for no cap
+ * @param gated           purchases need a single-use purchase token
+ * @param powDifficulty   leading zero bits of the proof of work that earns a token (0: none)
+ */
 public record Product(
         UUID id,
         String name,
@@ -16,7 +22,15 @@ public record Product(
         Instant saleStartAt,
         Instant saleEndAt,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Integer perAddressLimit,
+        boolean gated,
+        int powDifficulty) {
+
+    /** Whether a purchase goes through the per-sale bot controls (the address cap or the token gate). */
+    public boolean controlled() {
+        return gated || perAddressLimit != null;
+    }
 
     /** The sale window is half-open: it opens at {@code saleStartAt} and is over at {@code saleEndAt}. */
     public SaleState stateAt(Instant now) {

@@ -2,9 +2,11 @@ package dev.flashsale.catalog;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
- * Changes to a product's description, price, limit or window; a null field keeps its value.
+ * Changes to a product's description, price, limits, window or purchase gate; a null field keeps
+ * its value ({@code perAddressLimit}: empty switches the cap off).
  * The stock is changed separately, because it has to move in Redis and PostgreSQL together.
  */
 public record ProductChanges(
@@ -13,7 +15,10 @@ public record ProductChanges(
         BigDecimal price,
         Integer perUserLimit,
         Instant saleStartAt,
-        Instant saleEndAt) {
+        Instant saleEndAt,
+        Optional<Integer> perAddressLimit,
+        Boolean gated,
+        Integer powDifficulty) {
 
     public Product applyTo(Product p) {
         return new Product(p.id(),
@@ -24,6 +29,9 @@ public record ProductChanges(
                 perUserLimit != null ? perUserLimit : p.perUserLimit(),
                 saleStartAt != null ? saleStartAt : p.saleStartAt(),
                 saleEndAt != null ? saleEndAt : p.saleEndAt(),
-                p.createdAt(), p.updatedAt());
+                p.createdAt(), p.updatedAt(),
+                perAddressLimit != null ? perAddressLimit.orElse(null) : p.perAddressLimit(),
+                gated != null ? gated : p.gated(),
+                powDifficulty != null ? powDifficulty : p.powDifficulty());
     }
 }

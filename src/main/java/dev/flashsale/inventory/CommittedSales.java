@@ -1,5 +1,6 @@
 package dev.flashsale.inventory;
 
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -13,4 +14,11 @@ public interface CommittedSales {
      * of a few hundred thousand orders into lists took arrays past G1's humongous threshold).
      */
     void forEachSold(UUID productId, int chunkSize, Consumer<SoldChunk> consumer);
+
+    /**
+     * The units the product's completed orders hold per client address (as each order recorded
+     * it), handed to {@code consumer} at most {@code chunkSize} addresses at a time. Orders without
+     * a recorded address are not counted.
+     */
+    void forEachAddress(UUID productId, int chunkSize, Consumer<Map<String, Integer>> consumer);
 }

@@ -63,15 +63,28 @@ public class Inventory {
      * units, records the buyer and a pending reservation. One round trip.
      */
     public ReserveResult reserve(Product product, String userId, int quantity) {
-        return reserve(product, userId, quantity, "");
+        return reserve(product, userId, quantity, "", null, null);
+    }
+
+    /**
+     * As {@link #reserve(Product, String, int)}, also through the sale's bot controls, in the same
+     * script: the units are counted against the client address's cap, and a gated sale spends the
+     * purchase token (which must have been issued to this user).
+     *
+     * @param address       the client address, or null if unknown (then it is not counted)
+     * @param purchaseToken the token offered, or null
+     */
+    public ReserveResult reserve(Product product, String userId, int quantity, String address, String purchaseToken) {
+        return reserve(product, userId, quantity, "", address, purchaseToken);
     }
 
     /** As {@link #reserve(Product, String, int)}, at a given moment instead of the Redis clock. */
     ReserveResult reserveAt(Product product, String userId, int quantity, Instant now) {
-        return reserve(product, userId, quantity, Long.toString(now.toEpochMilli()));
+        return reserve(product, userId, quantity, Long.toString(now.toEpochMilli()), null, null);
     }
 
-    private ReserveResult reserve(Product product, String userId, int quantity, String nowMs) {
+    private ReserveResult reserve(Product product, String userId, int quantity, String nowMs, String address,
+                                  String purchaseToken) {
         if (nowMs.isEmpty()) {
             ReserveOutcome known = knownRejection(product, userId, quantity).orElse(null);
             if (known != null) {
@@ -79,10 +92,10 @@ public class Inventory {
             }
         }
         SaleKeys keys = SaleKeys.of(product.id());
-        List<?> reply = runReserve(keys, userId, quantity, nowMs);
+        List<?> reply = reserveScript(product, keys, userId, quantity, nowMs, address, purchaseToken);
         if ("MISSING".equals(reply.getFirst())) {
             warmUp.ensure(product);
-            reply = runReserve(keys, userId, quantity, nowMs);
+            reply = reserveScript(product, keys, userId, quantity, nowMs, address, purchaseToken);
         }
         String outcome = (String) reply.getFirst();
         return switch (outcome) {
@@ -104,6 +117,8 @@ public class Inventory {
                 yield new ReserveResult(ReserveOutcome.INSUFFICIENT_STOCK, null, number(reply.get(1)), -1);
             }
             case "LIMIT_EXCEEDED" -> new ReserveResult(ReserveOutcome.LIMIT_EXCEEDED, null, -1, number(reply.get(1)));
+            case "ADDRESS_LIMIT_REACHED" ->
+                    new ReserveResult(ReserveOutcome.ADDRESS_LIMIT_REACHED, null, -1, number(reply.get(1)));
             case "MISSING" -> throw new IllegalStateException("sale state of " + product.id() + " vanished during warm-up");
             default -> ReserveResult.rejected(ReserveOutcome.valueOf(outcome));
         };
@@ -112,6 +127,27 @@ public class Inventory {
     private List<?> runReserve(SaleKeys keys, String userId, int quantity, String nowMs) {
         reservationScripts.increment();
         return calls.call(() -> redis.execute(SaleScripts.RESERVE, keys.all(), userId, Integer.toString(quantity), nowMs));
+    }
+
+    private List<?> reserveScript(Product product, SaleKeys keys, String userId, int quantity, String nowMs,
+                                  String address, String purchaseToken) {
+        // an ordinary sale calls the script exactly as before: five keys, three arguments
+        return product.controlled()
+                ? runControlledReserve(keys, userId, quantity, nowMs, address, purchaseToken)
+                : runReserve(keys, userId, quantity, nowMs);
+    }
+
+    /** The reservation script of a sale with bot controls: the address counts, and a gated sale spends the token. */
+    private List<?> runControlledReserve(SaleKeys keys, String userId, int quantity, String nowMs, String address,
+                                         String purchaseToken) {
+        reservationScripts.increment();
+        List<String> scriptKeys = new ArrayList<>(keys.all());
+        scriptKeys.add(keys.addresses());
+        if (purchaseToken != null) {
+            scriptKeys.add(keys.token(purchaseToken));
+        }
+        return calls.call(() -> redis.execute(SaleScripts.RESERVE, scriptKeys, userId, Integer.toString(quantity), nowMs,
+                address == null ? "" : address));
     }
 
     /**
@@ -152,7 +188,7 @@ public class Inventory {
         }
         SaleKeys keys = SaleKeys.of(reservation.productId());
         Long released = calls.call(() -> redis.execute(SaleScripts.RELEASE,
-                List.of(keys.stock(), keys.buyers(), keys.pending(), keys.free()),
+                List.of(keys.stock(), keys.buyers(), keys.pending(), keys.free(), keys.addresses()),
                 reservation.userId(), reservation.pending(), reason.scriptMode));
         return released != null && released == 1L;
     }
@@ -197,12 +233,18 @@ public class Inventory {
         warmUp.ensure(product);
     }
 
-    /** Pushes a changed window or per-user limit to Redis (if the sale's state is there). */
+    /**
+     * Pushes a changed window, per-user limit or bot control to Redis (if the sale's state is there).
+     * A per-address cap switched on counts the units reserved from then on; the next warm-up or
+     * rebuild counts the committed orders too.
+     */
     public void define(Product product) {
         calls.call(() -> redis.execute(SaleScripts.DEFINE_SALE, List.of(SaleKeys.of(product.id()).sale()),
                 Long.toString(product.saleStartAt().toEpochMilli()),
                 Long.toString(product.saleEndAt().toEpochMilli()),
-                Integer.toString(product.perUserLimit())));
+                Integer.toString(product.perUserLimit()),
+                product.perAddressLimit() == null ? "" : product.perAddressLimit().toString(),
+                product.gated() ? "1" : "0"));
     }
 
     /**

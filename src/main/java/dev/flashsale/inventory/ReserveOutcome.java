@@ -8,5 +8,11 @@ public enum ReserveOutcome {
     LIMIT_EXCEEDED,
     ALREADY_PURCHASED,
     SOLD_OUT,
-    INSUFFICIENT_STOCK
+    INSUFFICIENT_STOCK,
+    /** The client address holds as many units of this sale as its cap allows. */
+    ADDRESS_LIMIT_REACHED,
+    /** The sale is gated and no purchase token was offered. */
+    PURCHASE_TOKEN_REQUIRED,
+    /** The token offered is unknown, spent, expired or another user's. */
+    PURCHASE_TOKEN_INVALID
 }

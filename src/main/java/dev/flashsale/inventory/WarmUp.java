@@ -3,8 +3,10 @@ package dev.flashsale.inventory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +23,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Rebuilds a product's Redis state from PostgreSQL: stock = total − completed quantity, buyers =
- * users with a completed order, units = the unit numbers those orders hold.
+ * users with a completed order, units = the unit numbers those orders hold, and, for a sale with a
+ * per-address cap, the units per client address those orders recorded.
  *
  * <p>The state is staged in private keys and swapped in by one script that does nothing if the
  * state is already there, so instances racing to warm up the same product cannot mix their work.
@@ -85,6 +88,7 @@ class WarmUp {
         String token = UUID.randomUUID().toString();
         String stagedBuyers = keys.staging(token, "buyers");
         String stagedFree = keys.staging(token, "free");
+        String stagedAddresses = keys.staging(token, "addresses");
 
         BitSet used = new BitSet();
         int[] sold = {0, 0}; // quantity, buyers
@@ -113,20 +117,33 @@ class WarmUp {
             calls.call(() -> redis.opsForZSet().add(stagedFree, tuples));
         }
 
+        if (product.perAddressLimit() != null) {
+            committedSales.forEachAddress(product.id(), CHUNK, chunk -> calls.call(() -> {
+                Map<String, String> counts = new HashMap<>();
+                chunk.forEach((address, units) -> counts.put(address, units.toString()));
+                redis.opsForHash().putAll(stagedAddresses, counts);
+                return null;
+            }));
+        }
+
         calls.call(() -> {
             redis.expire(stagedBuyers, STAGING_TTL);
+            redis.expire(stagedAddresses, STAGING_TTL);
             return redis.expire(stagedFree, STAGING_TTL);
         });
         int stock = Math.max(0, product.totalQuantity() - sold[0]);
         Long installed = calls.call(() -> redis.execute(SaleScripts.PRIME,
-                List.of(keys.sale(), keys.stock(), keys.buyers(), keys.pending(), keys.free(), stagedBuyers, stagedFree),
+                List.of(keys.sale(), keys.stock(), keys.buyers(), keys.pending(), keys.free(), stagedBuyers, stagedFree,
+                        keys.addresses(), stagedAddresses),
                 Long.toString(product.saleStartAt().toEpochMilli()),
                 Long.toString(product.saleEndAt().toEpochMilli()),
                 Integer.toString(product.perUserLimit()),
                 Integer.toString(product.totalQuantity()),
                 Integer.toString(highest),
                 Integer.toString(stock),
-                guard));
+                guard,
+                product.perAddressLimit() == null ? "" : product.perAddressLimit().toString(),
+                product.gated() ? "1" : "0"));
         boolean done = installed != null && installed == 1L;
         if (done) {
             log.info("inventory {} product={} stock={} buyers={} unitsSold={}", guard.isEmpty() ? "warmed up" : "rebuilt",

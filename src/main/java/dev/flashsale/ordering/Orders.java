@@ -6,7 +6,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -165,6 +167,34 @@ public class Orders implements CommittedSales {
                 .params(userId, limit)
                 .query(Orders::order)
                 .list();
+    }
+
+    /** One grouped statement, read through a cursor like {@link #forEachSold}. */
+    @Override
+    public void forEachAddress(UUID productId, int chunkSize, Consumer<Map<String, Integer>> consumer) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunkSize must be positive");
+        }
+        readOnly.executeWithoutResult(status -> {
+            Map<String, Integer> chunk = new HashMap<>();
+            jdbc.sql("""
+                    SELECT metadata->>'ip', sum(quantity)
+                    FROM orders
+                    WHERE product_id = ? AND status = 'completed' AND metadata->>'ip' IS NOT NULL
+                    GROUP BY 1""")
+                    .param(productId)
+                    .withFetchSize(chunkSize)
+                    .query(rs -> {
+                        chunk.put(rs.getString(1), rs.getInt(2));
+                        if (chunk.size() == chunkSize) {
+                            consumer.accept(Map.copyOf(chunk));
+                            chunk.clear();
+                        }
+                    });
+            if (!chunk.isEmpty()) {
+                consumer.accept(Map.copyOf(chunk));
+            }
+        });
     }
 
     /**

@@ -10,5 +10,11 @@ public enum PurchaseRejection {
     SOLD_OUT,
     INSUFFICIENT_STOCK,
     /** Redis and PostgreSQL disagreed about a unit; the product is flagged and the buyer may retry. */
-    INVENTORY_CONFLICT
+    INVENTORY_CONFLICT,
+    /** The sale caps the units per client address, and this address holds as many as it may. */
+    ADDRESS_LIMIT_REACHED,
+    /** The sale is gated: a purchase needs a purchase token. */
+    PURCHASE_TOKEN_REQUIRED,
+    /** The purchase token is unknown, spent, expired or another user's. */
+    PURCHASE_TOKEN_INVALID
 }

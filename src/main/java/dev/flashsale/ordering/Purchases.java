@@ -64,6 +64,7 @@ public class Purchases {
     private static final TimeBasedEpochGenerator IDS = Generators.timeBasedEpochGenerator();
     private static final String SOLD_OUT_MESSAGE = "Sold out";
     private static final String ALREADY_PURCHASED_MESSAGE = "You have already purchased this item";
+    private static final String TOKEN_REQUIRED_MESSAGE = "This sale needs a purchase token (POST /api/v1/sale/purchase-token)";
 
     private final Catalog catalog;
     private final Inventory inventory;
@@ -141,6 +142,9 @@ public class Purchases {
         if (product == null) {
             return reject(PurchaseRejection.PRODUCT_NOT_FOUND, "Product not found");
         }
+        if (product.gated() && request.purchaseToken() == null) {
+            return reject(PurchaseRejection.PURCHASE_TOKEN_REQUIRED, TOKEN_REQUIRED_MESSAGE);
+        }
         if (request.quantity() > product.perUserLimit()) {
             return reject(PurchaseRejection.QUANTITY_ABOVE_LIMIT, limitMessage(product.perUserLimit()));
         }
@@ -148,7 +152,9 @@ public class Purchases {
         if (throttled.isPresent()) {
             return throttle(throttled.get());
         }
-        ReserveResult reserved = inventory.reserve(product, request.userId(), request.quantity());
+        ReserveResult reserved = product.controlled()
+                ? inventory.reserve(product, request.userId(), request.quantity(), request.address(), request.purchaseToken())
+                : inventory.reserve(product, request.userId(), request.quantity());
         Reservation reservation = reserved.reservation();
         if (reservation == null) {
             return switch (reserved.outcome()) {
@@ -159,6 +165,12 @@ public class Purchases {
                 case SOLD_OUT -> reject(PurchaseRejection.SOLD_OUT, SOLD_OUT_MESSAGE);
                 case INSUFFICIENT_STOCK -> reject(PurchaseRejection.INSUFFICIENT_STOCK,
                         "Only " + reserved.stockLeft() + " left");
+                case ADDRESS_LIMIT_REACHED -> reject(PurchaseRejection.ADDRESS_LIMIT_REACHED,
+                        "At most " + reserved.limit() + (reserved.limit() == 1 ? " unit" : " units")
+                                + " of this sale may go to one network address");
+                case PURCHASE_TOKEN_REQUIRED -> reject(PurchaseRejection.PURCHASE_TOKEN_REQUIRED, TOKEN_REQUIRED_MESSAGE);
+                case PURCHASE_TOKEN_INVALID -> reject(PurchaseRejection.PURCHASE_TOKEN_INVALID,
+                        "The purchase token is unknown, used, expired or not yours; ask for a new one");
                 case RESERVED -> throw new IllegalStateException("reserved without a reservation");
             };
         }

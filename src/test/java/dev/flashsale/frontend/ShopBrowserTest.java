@@ -3,6 +3,7 @@ package dev.flashsale.frontend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -231,6 +232,69 @@ class ShopBrowserTest extends IntegrationTest {
         Browsers.screenshot(loser, "race-sold-out");
         assertThat(completedOrders(product)).isEqualTo(1);
         assertInvariantsHold(product);
+    }
+
+    /** A gated sale: the page earns a purchase token (a small proof of work) before it buys, and says it is preparing. */
+    @Test
+    void aShopperBuysAGatedSaleAfterTheBrowserPreparesThePurchase() {
+        Page page = newVisitor();
+        String shopper = user("gina");
+        UUID product = product(5, 1, Instant.now().minus(Duration.ofMinutes(1)), Instant.now().plus(Duration.ofHours(1)),
+                Map.of("gated", true, "powDifficulty", 12));
+        signIn(page, shopper, "/sale.html?id=" + product);
+        Locator buy = page.locator("#buy");
+        PlaywrightAssertions.assertThat(buy).hasAttribute("data-state", "buy");
+        page.evaluate("() => { const button = document.getElementById('buy'); window.buttonStates = [];"
+                + " new MutationObserver(() => { if (window.buttonStates.at(-1) !== button.dataset.state)"
+                + " window.buttonStates.push(button.dataset.state); })"
+                + ".observe(button, {attributes: true, attributeFilter: ['data-state']}); }");
+
+        buy.click();
+
+        PlaywrightAssertions.assertThat(buy).hasAttribute("data-state", "bought", SOON);
+        assertThat(page.evaluate("() => window.buttonStates.join(' ')").toString()).endsWith("preparing processing bought");
+        String orderId = page.locator("#order-id").textContent();
+        assertThat(jdbc.sql("SELECT count(*) FROM orders WHERE id = ?::uuid AND user_id = ? AND status = 'completed'")
+                .param(orderId).param(shopper).query(Long.class).single()).isEqualTo(1);
+        assertThat(redis.keys("fs:{" + product + "}:token:*")).as("the token is spent").isEmpty();
+        Browsers.screenshot(page, "sale-gated-bought");
+        assertInvariantsHold(product);
+    }
+
+    /** The console's bot controls: a cap and a gate set on creation, shown when editing, the cap cleared again. */
+    @Test
+    void anAdminGatesASaleAndCapsItsAddressesInTheConsole() {
+        Page page = newVisitor();
+        page.navigate("/signin.html?admin&next=/admin.html");
+        page.getByLabel("Admin key", EXACT).fill(Api.ADMIN_KEY);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in as admin")).click();
+        page.waitForURL("**/admin.html");
+
+        String name = "Guarded drop " + UUID.randomUUID().toString().substring(0, 8);
+        page.getByLabel("Name", EXACT).fill(name);
+        page.getByLabel("Price (USD)", EXACT).fill("30.00");
+        page.getByLabel("Stock", EXACT).fill("10");
+        page.getByLabel("Per-address limit", EXACT).fill("0");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create sale")).click();
+        PlaywrightAssertions.assertThat(page.locator("#f-perAddressLimit-error")).hasText("Must be at least 1.");
+
+        page.getByLabel("Per-address limit", EXACT).fill("2");
+        page.getByLabel("Purchase gate").check();
+        page.getByLabel("Gate difficulty (bits)", EXACT).fill("8");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create sale")).click();
+        PlaywrightAssertions.assertThat(page.locator("#form-message")).containsText("Created “" + name + "”");
+        String controls = "SELECT coalesce(per_address_limit::text, 'none') || ' ' || purchase_gated || ' ' || pow_difficulty"
+                + " FROM products WHERE name = ?";
+        assertThat(jdbc.sql(controls).param(name).query(String.class).single()).isEqualTo("2 true 8");
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Edit " + name)).click();
+        PlaywrightAssertions.assertThat(page.getByLabel("Per-address limit", EXACT)).hasValue("2");
+        PlaywrightAssertions.assertThat(page.getByLabel("Purchase gate")).isChecked();
+        page.getByLabel("Per-address limit", EXACT).fill("");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save changes")).click();
+        PlaywrightAssertions.assertThat(page.locator("#form-message")).containsText("Saved “" + name + "”");
+        assertThat(jdbc.sql(controls).param(name).query(String.class).single()).isEqualTo("none true 8");
+        assertThat(Browsers.accessibilityViolations(page)).isEmpty();
     }
 
     @Test

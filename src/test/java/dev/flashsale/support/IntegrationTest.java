@@ -62,7 +62,12 @@ public abstract class IntegrationTest {
     }
 
     protected UUID product(int total, int perUserLimit, Instant start, Instant end) {
-        Map<String, Object> body = new LinkedHashMap<>();
+        return product(total, perUserLimit, start, end, Map.of());
+    }
+
+    /** A product with more fields of the admin API set (the bot controls, for example). */
+    protected UUID product(int total, int perUserLimit, Instant start, Instant end, Map<String, Object> more) {
+        Map<String, Object> body = new LinkedHashMap<>(more);
         body.put("name", "Test product " + UUID.randomUUID());
         body.put("price", "19.99");
         body.put("totalQuantity", total);
