@@ -6,12 +6,12 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
-import dev.flashsale.limits.ClientLimits;
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
 import dev.flashsale.catalog.SaleState;
 import dev.flashsale.identity.CurrentUser;
 import dev.flashsale.inventory.PurchaseTokens;
+import dev.flashsale.limits.ClientLimits;
 import dev.flashsale.limits.ClientLimits;
 import dev.flashsale.web.Envelope;
 import dev.flashsale.web.ProblemBody;
