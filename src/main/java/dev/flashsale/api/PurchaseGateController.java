@@ -12,7 +12,6 @@ import dev.flashsale.catalog.SaleState;
 import dev.flashsale.identity.CurrentUser;
 import dev.flashsale.inventory.PurchaseTokens;
 import dev.flashsale.limits.ClientLimits;
-import dev.flashsale.limits.ClientLimits;
 import dev.flashsale.web.Envelope;
 import dev.flashsale.web.ProblemBody;
 import dev.flashsale.web.Problems;
