@@ -4,7 +4,7 @@
 # X-User-Id), a known admin key, and the bench profile (a no-op endpoint, the ceiling).
 # The load generator is one address sending tens of thousands of requests a second, so the
 # per-address limits are raised out of its way; the per-user limits keep their production values.
-# LIMITS=off switches every rate limit off (to measure what they cost).
+# LIMITS=off switches every rate limit off (to measure what they cost); JAR=... runs another build.
 # Build first: ./mvnw -DskipTests package
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +21,4 @@ FLASHSALE_LIMITS_ENABLED=$([ "${LIMITS:-on}" = off ] && echo false || echo true)
 FLASHSALE_LIMITS_PURCHASE_PER_ADDRESS=${FLASHSALE_LIMITS_PURCHASE_PER_ADDRESS:-1000000000/1s} \
 FLASHSALE_LIMITS_READS_PER_ADDRESS=${FLASHSALE_LIMITS_READS_PER_ADDRESS:-1000000000/1s} \
 FLASHSALE_LIMITS_STREAMS_PER_ADDRESS=${FLASHSALE_LIMITS_STREAMS_PER_ADDRESS:-10000} \
-exec "$JAVA" ${JAVA_OPTS:-} -jar target/flash-sale-0.1.0-SNAPSHOT.jar "$@"
+exec "$JAVA" ${JAVA_OPTS:-} -jar "${JAR:-target/flash-sale-0.1.0-SNAPSHOT.jar}" "$@"

@@ -13,12 +13,13 @@ import org.slf4j.LoggerFactory;
  * How often one client address or one user may try to buy or read a sale. Each check answers
  * empty when the request may go on, or how long the caller should wait ({@code Retry-After}).
  *
- * <p>The address limits and the first per-user limit are buckets in this instance's memory: a
- * lookup and a compare-and-set, no network. The second per-user limit is one bucket per user in
- * Redis, shared by every instance, and is asked only for attempts about to reach Redis anyway, so
- * that however many instances a user spreads attempts over, at most its rate reaches the
- * reservation script. If Redis cannot answer it, the attempt goes on: the reservation that
- * follows meets the same outage and answers 503.
+ * <p>The address limits are buckets in this instance's memory, asked for every request: a lookup
+ * and a compare-and-set, no network. The user limits are asked only for purchase attempts that
+ * this instance cannot answer from memory (an answer from memory costs no more than the check):
+ * first a bucket in memory, then one per user in Redis, shared by every instance, so that however
+ * many instances a user spreads attempts over, at most its rate reaches the reservation script.
+ * If Redis cannot answer, the attempt goes on: the reservation that follows meets the same outage
+ * and answers 503.
  */
 public class ClientLimits {
 
@@ -52,22 +53,35 @@ public class ClientLimits {
 
     /** A purchase attempt from this address (every attempt, before anything else is looked at). */
     public Optional<Duration> purchaseFrom(String address) {
-        return enabled ? refusals.count("purchase-per-address", purchasesByAddress.take(address)) : Optional.empty();
+        return enabled ? refusals.count("purchase-per-address", purchasesByAddress.take(address).refusal()) : Optional.empty();
     }
 
     /** A status read, sale list or stream opening from this address. */
     public Optional<Duration> readFrom(String address) {
-        return enabled ? refusals.count("reads-per-address", readsByAddress.take(address)) : Optional.empty();
+        return enabled ? refusals.count("reads-per-address", readsByAddress.take(address).refusal()) : Optional.empty();
     }
 
-    /** A purchase attempt by this user, counted on this instance. */
+    /** A gated sale's token request by this user, counted on this instance with the purchase attempts. */
     public Optional<Duration> purchaseBy(String userId) {
-        return enabled ? refusals.count("purchase-per-user", purchasesByUser.take(userId)) : Optional.empty();
+        return enabled ? refusals.count("purchase-per-user", purchasesByUser.take(userId).refusal()) : Optional.empty();
     }
 
-    /** A purchase attempt by this user that is about to reach Redis, counted across all instances. */
+    /**
+     * A purchase attempt by this user that is about to reach Redis: counted on this instance, then
+     * across all instances. A user's first attempt on this instance (its bucket here is new) is
+     * not asked of Redis: a crowd of new users would otherwise pay a Redis round trip pair each
+     * for a limit none of them is near; a user spreading attempts over N instances gets at most N
+     * such attempts past the shared limit per period.
+     */
     public Optional<Duration> purchaseReachingRedisBy(String userId) {
         if (!enabled) {
+            return Optional.empty();
+        }
+        LocalBuckets.Take local = purchasesByUser.take(userId);
+        if (!local.granted()) {
+            return refusals.count("purchase-per-user", local.refusal());
+        }
+        if (local.fresh()) {
             return Optional.empty();
         }
         ConsumptionProbe probe;
