@@ -2,16 +2,8 @@ package dev.flashsale.limits;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.flashsale.support.Api;
@@ -45,7 +37,7 @@ class ClientLimitsTest extends IntegrationTest {
         double scriptsBefore = reservationScripts();
         long started = System.nanoTime();
 
-        Map<String, AtomicInteger> outcomes = attempts(300, 300, i -> buy(upcoming, hammer));
+        Map<String, AtomicInteger> outcomes = answers(300, 300, i -> buy(upcoming, hammer));
 
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds() + 1;
         int refused = count(outcomes, "429 RATE_LIMITED");
@@ -91,7 +83,7 @@ class ClientLimitsTest extends IntegrationTest {
 
         long started = System.nanoTime();
 
-        Map<String, AtomicInteger> outcomes = attempts(2000, 100, i -> attacker.post("/api/v1/sale/purchase",
+        Map<String, AtomicInteger> outcomes = answers(2000, 100, i -> attacker.post("/api/v1/sale/purchase",
                 "{\"productId\":\"" + upcoming + "\"}", Api.user("bot-" + i)));
 
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds() + 1;
@@ -108,7 +100,7 @@ class ClientLimitsTest extends IntegrationTest {
 
         long started = System.nanoTime();
 
-        Map<String, AtomicInteger> outcomes = attempts(400, 100, i -> attacker.get("/api/v1/sale/status/" + product));
+        Map<String, AtomicInteger> outcomes = answers(400, 100, i -> attacker.get("/api/v1/sale/status/" + product));
 
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds() + 1;
         int read = count(outcomes, "200 null");
@@ -119,40 +111,5 @@ class ClientLimitsTest extends IntegrationTest {
 
     private double reservationScripts() {
         return meters.get("flashsale.inventory.reservation.scripts").counter().count();
-    }
-
-    /**
-     * Sends {@code n} requests, released together, at most {@code concurrency} at a time (a client
-     * with that many connections), and counts the answers by status and problem code.
-     */
-    private static Map<String, AtomicInteger> attempts(int n, int concurrency,
-                                                       java.util.function.IntFunction<Api.Reply> request) throws Exception {
-        Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
-        CountDownLatch start = new CountDownLatch(1);
-        Semaphore connections = new Semaphore(concurrency);
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                int index = i;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    connections.acquire();
-                    Api.Reply reply;
-                    try {
-                        reply = request.apply(index);
-                    } finally {
-                        connections.release();
-                    }
-                    String key = reply.status() == 201 ? "201" : reply.status() + " " + reply.code();
-                    outcomes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        }
-        return outcomes;
     }
 }

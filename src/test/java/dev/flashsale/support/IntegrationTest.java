@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
@@ -94,15 +95,30 @@ public abstract class IntegrationTest {
      * "201", or status and problem code ("409 SOLD_OUT").
      */
     protected Map<String, AtomicInteger> race(UUID product, int attempts, IntFunction<String> userOf) {
+        return answers(attempts, attempts, i -> buy(product, userOf.apply(i)));
+    }
+
+    /**
+     * Sends {@code n} requests, released together, at most {@code concurrency} at a time (a client
+     * with that many connections), and counts the answers: "201", or status and problem code.
+     */
+    protected static Map<String, AtomicInteger> answers(int n, int concurrency, IntFunction<Api.Reply> request) {
         Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
         CountDownLatch start = new CountDownLatch(1);
+        Semaphore connections = new Semaphore(concurrency);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < attempts; i++) {
-                String user = userOf.apply(i);
+            for (int i = 0; i < n; i++) {
+                int index = i;
                 futures.add(pool.submit(() -> {
                     start.await();
-                    Api.Reply reply = buy(product, user);
+                    connections.acquire();
+                    Api.Reply reply;
+                    try {
+                        reply = request.apply(index);
+                    } finally {
+                        connections.release();
+                    }
                     String key = reply.status() == 201 ? "201" : reply.status() + " " + reply.code();
                     outcomes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
                     return null;
