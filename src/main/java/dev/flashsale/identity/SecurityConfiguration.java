@@ -36,6 +36,7 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
 
@@ -51,6 +52,8 @@ class SecurityConfiguration {
             "/api/v1/admin/**", "/api/v1.0/admin/**", "/api/v1/sale/admin/**", "/api/v1.0/sale/admin/**"};
     private static final String[] USER_PATHS = {"/api/v1/sale/user/**", "/api/v1.0/sale/user/**"};
     private static final String[] PURCHASE_PATHS = {"/api/v1/sale/purchase", "/api/v1.0/sale/purchase"};
+
+    static final String INVALID_TOKEN = "Invalid or expired token";
 
     /**
      * The web front end's pages and assets may load scripts, styles, images and connections from
@@ -75,6 +78,13 @@ class SecurityConfiguration {
         return SecurityObservationSettings.noObservations();
     }
 
+    /** Requests the firewall refuses (encoded separators, path parameters...): a 400 problem like any other. */
+    @Bean
+    RequestRejectedHandler requestRejected(ProblemWriter problems) {
+        return (request, response, rejected) ->
+                problems.write(response, HttpStatus.BAD_REQUEST, "MALFORMED_REQUEST", "Malformed request");
+    }
+
     @Bean
     Callers callers(IdentityProperties identity, Sessions sessions) {
         return new Callers(identity.trustedHeader().enabled() ? identity.trustedHeader().name() : null, sessions);
@@ -91,7 +101,8 @@ class SecurityConfiguration {
         AuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
         AuthenticationEntryPoint unauthenticated = (request, response, e) -> {
             bearer.commence(request, response, e); // keeps the WWW-Authenticate header
-            String message = e instanceof InvalidBearerTokenException ? "Invalid bearer token: " + e.getMessage()
+            // the token library's own words describe the token's inside: not for the caller
+            String message = e instanceof InvalidBearerTokenException ? INVALID_TOKEN
                     : "Authentication required: send a bearer token"
                     + (identity.trustedHeader().enabled() ? " or " + identity.trustedHeader().name() : "");
             problems.write(response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", message);
