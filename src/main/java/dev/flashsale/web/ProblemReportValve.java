@@ -43,6 +43,7 @@ public class ProblemReportValve extends ErrorReportValve {
         }
         HttpStatusCode code = HttpStatusCode.valueOf(status);
         try {
+            SecurityHeadersValve.apply(request.getRequestURI(), response);
             response.setContentType(Problems.PROBLEM_JSON.toString());
             response.setCharacterEncoding("UTF-8");
             PrintWriter writer = response.getReporter();

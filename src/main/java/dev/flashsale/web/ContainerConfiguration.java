@@ -13,15 +13,16 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
 @Configuration(proxyBeanMethods = false)
-class ErrorResponsesConfiguration {
+class ContainerConfiguration {
 
     /**
-     * Tomcat's error report valve replaced by {@link ProblemReportValve}, after Spring Boot's own
-     * customizer (which adds a plain one), so that exactly one report valve remains.
+     * The host's valves: {@link SecurityHeadersValve} first, then Tomcat's error report valve
+     * replaced by {@link ProblemReportValve}. Runs after Spring Boot's own customizer (which adds
+     * a plain report valve), so that exactly one report valve remains.
      */
     @Bean
     @Order(Ordered.LOWEST_PRECEDENCE)
-    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> problemReports(JsonMapper json) {
+    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> hostValves(JsonMapper json) {
         return factory -> factory.addContextCustomizers(context -> {
             if (context.getParent() instanceof StandardHost host) {
                 for (Valve valve : host.getPipeline().getValves()) {
@@ -30,6 +31,7 @@ class ErrorResponsesConfiguration {
                     }
                 }
                 host.setErrorReportValveClass(ProblemReportValve.class.getName());
+                host.getPipeline().addValve(new SecurityHeadersValve());
                 host.getPipeline().addValve(new ProblemReportValve(json));
             }
         });
