@@ -18,11 +18,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param demoSignIn    the web front end's sign-in by name alone (anyone may claim any user id, so
  *                      only for demos: off unless switched on; local mode switches it on)
  * @param sessionTtl    how long a web session (the signed token in the session cookie) lasts
+ * @param tokenMaxLifetime the longest a bearer token may live: one whose expiry is further than
+ *                      this from its issue time, or from now, is refused (as is one without expiry)
  */
 @ConfigurationProperties("flashsale.security")
 public record IdentityProperties(String jwtSecret, @DefaultValue TrustedHeader trustedHeader, String adminKey,
                                  @DefaultValue("false") boolean demoSignIn,
-                                 @DefaultValue("8h") Duration sessionTtl) {
+                                 @DefaultValue("8h") Duration sessionTtl,
+                                 @DefaultValue("24h") Duration tokenMaxLifetime) {
 
     public IdentityProperties {
         if (jwtSecret != null && jwtSecret.isBlank()) {
@@ -39,6 +42,9 @@ public record IdentityProperties(String jwtSecret, @DefaultValue TrustedHeader t
         }
         if (sessionTtl.isNegative() || sessionTtl.isZero()) {
             throw new IllegalArgumentException("flashsale.security.session-ttl must be positive");
+        }
+        if (tokenMaxLifetime.compareTo(sessionTtl) < 0) {
+            throw new IllegalArgumentException("flashsale.security.token-max-lifetime must be at least the session-ttl");
         }
         if (jwtSecret == null && !trustedHeader.enabled()) {
             throw new IllegalArgumentException("""

@@ -2,6 +2,8 @@ package dev.flashsale.identity;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -9,11 +11,16 @@ import java.util.List;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import dev.flashsale.limits.AdminLockout;
 import dev.flashsale.web.ProblemWriter;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
@@ -22,9 +29,14 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
@@ -55,10 +67,13 @@ class SecurityConfiguration {
 
     static final String INVALID_TOKEN = "Invalid or expired token";
 
+    /** How far token timestamps may be off the clock (Spring Security's default). */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
+
     /**
      * The web front end's pages and assets may load scripts, styles, images and connections from
-     * this origin only, and may not be framed (docs/decisions/0012). The API answers JSON, and the
-     * API docs (Swagger UI) bring their own inline code, so neither gets it.
+     * this origin only, and may not be framed (docs/decisions/0012). The API answers JSON and the
+     * API docs get their own policy (web.SecurityHeadersValve).
      */
     static final String WEB_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -91,8 +106,15 @@ class SecurityConfiguration {
     }
 
     @Bean
-    Sessions sessions(IdentityProperties identity, Tokens tokens, Clock clock, AdminLockout lockout) {
-        return new Sessions(identity, tokens, identity.jwtSecret() != null ? jwtDecoder(identity) : null, clock, lockout);
+    Revocations revocations(StringRedisTemplate redis, Clock clock) {
+        return new Revocations(redis, clock);
+    }
+
+    @Bean
+    Sessions sessions(IdentityProperties identity, Tokens tokens, Clock clock, AdminLockout lockout,
+                      Revocations revocations) {
+        JwtDecoder decoder = identity.jwtSecret() != null ? jwtDecoder(identity, clock, revocations) : null;
+        return new Sessions(identity, tokens, decoder, clock, lockout, revocations);
     }
 
     @Bean
@@ -136,7 +158,7 @@ class SecurityConfiguration {
             };
             http.oauth2ResourceServer(rs -> rs
                     .bearerTokenResolver(headerOrCookie)
-                    .jwt(jwt -> jwt.decoder(jwtDecoder(identity)).jwtAuthenticationConverter(SecurityConfiguration::authentication))
+                    .jwt(jwt -> jwt.decoder(sessions.decoder()).jwtAuthenticationConverter(SecurityConfiguration::authentication))
                     .authenticationEntryPoint(unauthenticated)
                     .accessDeniedHandler(denied));
         }
@@ -154,17 +176,61 @@ class SecurityConfiguration {
     Tokens tokens(IdentityProperties identity, Clock clock) {
         // Without a configured secret nothing can verify a token, so issue none that could be used.
         SecretKey key = identity.jwtSecret() != null ? secretKey(identity.jwtSecret()) : null;
-        return new Tokens(key != null ? NimbusJwtEncoder.withSecretKey(key).build() : parameters -> {
-            throw new IllegalStateException("flashsale.security.jwt-secret is not set: no tokens can be issued");
-        }, clock);
+        return new Tokens(key != null
+                // no key id: the encoder's default one is a digest of the secret, which a token must not carry
+                ? new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(
+                        new OctetSequenceKey.Builder(key).algorithm(JWSAlgorithm.HS256).build())))
+                : parameters -> {
+                    throw new IllegalStateException("flashsale.security.jwt-secret is not set: no tokens can be issued");
+                }, clock);
     }
 
-    private static JwtDecoder jwtDecoder(IdentityProperties identity) {
-        return NimbusJwtDecoder.withSecretKey(secretKey(identity.jwtSecret())).macAlgorithm(MacAlgorithm.HS256).build();
+    /**
+     * The one decoder of bearer tokens and session cookies: HS256 with the secret; {@code exp}
+     * required; a lifetime at most {@code token-max-lifetime}; not revoked (checked last, as the
+     * only one that asks Redis).
+     */
+    private static JwtDecoder jwtDecoder(IdentityProperties identity, Clock clock, Revocations revocations) {
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withSecretKey(secretKey(identity.jwtSecret()))
+                .macAlgorithm(MacAlgorithm.HS256).build();
+        JwtTimestampValidator timestamps = new JwtTimestampValidator(CLOCK_SKEW);
+        timestamps.setAllowEmptyExpiryClaim(false);
+        timestamps.setClock(clock);
+        List<OAuth2TokenValidator<Jwt>> validators = List.of(
+                timestamps, lifetimeAtMost(identity.tokenMaxLifetime(), clock), revocations);
+        decoder.setJwtValidator(token -> {
+            for (OAuth2TokenValidator<Jwt> validator : validators) {
+                OAuth2TokenValidatorResult result = validator.validate(token);
+                if (result.hasErrors()) {
+                    return result;
+                }
+            }
+            return OAuth2TokenValidatorResult.success();
+        });
+        return decoder;
+    }
+
+    /** Refuses a token meant to live longer than {@code max}: by its issue time, or by now. */
+    static OAuth2TokenValidator<Jwt> lifetimeAtMost(Duration max, Clock clock) {
+        OAuth2Error tooLong = new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, "lifetime above the maximum", null);
+        return token -> {
+            Instant expiresAt = token.getExpiresAt();
+            Instant issuedAt = token.getIssuedAt();
+            boolean valid = expiresAt != null
+                    && (issuedAt == null || !Duration.between(issuedAt, expiresAt).minus(max).isPositive())
+                    && !Duration.between(clock.instant(), expiresAt).minus(max.plus(CLOCK_SKEW)).isPositive();
+            return valid ? OAuth2TokenValidatorResult.success() : OAuth2TokenValidatorResult.failure(tooLong);
+        };
     }
 
     private static SecretKey secretKey(String secret) {
         return new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    }
+
+    /** Whether the token's {@code roles} claim holds {@code admin}. */
+    static boolean grantsAdmin(Jwt jwt) {
+        Object roles = jwt.getClaims().get("roles");
+        return roles instanceof Collection<?> list && list.contains("admin") || "admin".equals(roles);
     }
 
     /** {@code sub} is the user id; a {@code roles} claim holding {@code admin} grants the admin role. */
@@ -175,8 +241,7 @@ class SecurityConfiguration {
         }
         Collection<GrantedAuthority> authorities = new ArrayList<>();
         authorities.add(new SimpleGrantedAuthority("ROLE_user"));
-        Object roles = jwt.getClaims().get("roles");
-        if (roles instanceof Collection<?> list && list.contains("admin") || "admin".equals(roles)) {
+        if (grantsAdmin(jwt)) {
             authorities.add(new SimpleGrantedAuthority(Roles.ADMIN));
         }
         return new JwtAuthenticationToken(jwt, List.copyOf(authorities), userId);

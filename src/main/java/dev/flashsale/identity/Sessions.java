@@ -11,6 +11,7 @@ import java.util.Optional;
 import dev.flashsale.limits.AdminLockout;
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseCookie;
 import org.springframework.security.core.AuthenticationException;
@@ -33,9 +34,12 @@ public class Sessions {
     private final JwtDecoder decoder;
     private final Clock clock;
     private final AdminLockout lockout;
+    private final Revocations revocations;
 
-    Sessions(IdentityProperties identity, Tokens tokens, JwtDecoder decoder, Clock clock, AdminLockout lockout) {
+    Sessions(IdentityProperties identity, Tokens tokens, JwtDecoder decoder, Clock clock, AdminLockout lockout,
+             Revocations revocations) {
         this.lockout = lockout;
+        this.revocations = revocations;
         this.identity = identity;
         this.tokens = tokens;
         this.decoder = decoder;
@@ -61,6 +65,11 @@ public class Sessions {
 
     /** Which ways of signing in this instance offers (the sign-in page shows only those). */
     public record Offer(boolean byName, boolean admin) {
+    }
+
+    /** The decoder of this service's tokens (null without a secret), for the security chain. */
+    JwtDecoder decoder() {
+        return decoder;
     }
 
     public Offer offer() {
@@ -100,6 +109,19 @@ public class Sessions {
         return issue(ADMIN_USER, List.of("admin"), secure);
     }
 
+    /**
+     * Sign-out: the session cookie's token and the bearer token, whichever the request carries,
+     * are revoked on every instance for the rest of their lifetime (not only forgotten by this
+     * browser), so a copy kept elsewhere is refused too.
+     */
+    public void signOut(HttpServletRequest request) {
+        validCookie(request).ifPresent(revocations::revoke);
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            verified(authorization.substring(7)).ifPresent(revocations::revoke);
+        }
+    }
+
     /** The caller as the security chain identified them. */
     public Session current() {
         return CurrentUser.id()
@@ -115,7 +137,10 @@ public class Sessions {
         return SessionCookie.token(request).flatMap(this::verified);
     }
 
-    /** The token, if it is one this service signed, unexpired, with a valid user id; else empty. */
+    /**
+     * The token, if it is one this service signed, unexpired, unrevoked, within the longest
+     * lifetime, with a valid subject; else empty.
+     */
     Optional<Jwt> verified(String token) {
         if (decoder == null) {
             return Optional.empty();
