@@ -17,6 +17,7 @@ import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import dev.flashsale.limits.AdminLockout;
 import dev.flashsale.web.ProblemWriter;
+import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -53,9 +54,10 @@ import org.springframework.security.web.header.writers.DelegatingRequestMatcherH
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
 
 /**
- * Who may call what. Users are identified by an HS256 bearer token ({@code sub} = user id,
- * {@code roles} containing {@code admin} = admin) or, when switched on, by a trusted header.
- * Admin endpoints need the admin role; with no admin credential configured nobody has it.
+ * Who may call what. Shoppers are identified by an HS256 bearer token ({@code sub} = user id) or,
+ * when switched on, by a trusted header; only shoppers buy. Admin endpoints need the admin role (a
+ * token whose {@code roles} hold {@code admin}, or the admin key); with no admin credential
+ * configured nobody has it.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -79,7 +81,7 @@ class SecurityConfiguration {
             + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
             + "frame-ancestors 'none'";
 
-    private static boolean isWebPage(jakarta.servlet.http.HttpServletRequest request) {
+    private static boolean isWebPage(HttpServletRequest request) {
         String path = request.getRequestURI();
         return !path.startsWith("/api/") && !path.startsWith("/swagger-ui") && !path.startsWith("/actuator");
     }
@@ -130,7 +132,7 @@ class SecurityConfiguration {
             problems.write(response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", message);
         };
         AccessDeniedHandler denied = (request, response, e) ->
-                problems.write(response, HttpStatus.FORBIDDEN, "FORBIDDEN", "This needs the admin role");
+                problems.write(response, HttpStatus.FORBIDDEN, "FORBIDDEN", deniedMessage(request));
 
         http.headers(headers -> headers.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
                         SecurityConfiguration::isWebPage, new StaticHeadersWriter("Content-Security-Policy", WEB_CSP))))
@@ -143,8 +145,8 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(ADMIN_PATHS).hasAuthority(Roles.ADMIN)
                         .requestMatchers("/actuator/metrics/**", "/actuator/metrics").hasAuthority(Roles.ADMIN)
-                        .requestMatchers(HttpMethod.POST, PURCHASE_PATHS).authenticated()
-                        .requestMatchers(USER_PATHS).authenticated()
+                        .requestMatchers(HttpMethod.POST, PURCHASE_PATHS).hasAuthority(Roles.USER)
+                        .requestMatchers(USER_PATHS).hasAuthority(Roles.USER)
                         .anyRequest().permitAll())
                 .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied));
 
@@ -170,6 +172,14 @@ class SecurityConfiguration {
             http.addFilterBefore(new AdminKeyFilter(identity.adminKey(), problems, lockout), AnonymousAuthenticationFilter.class);
         }
         return http.build();
+    }
+
+    private static String deniedMessage(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        if (path.contains("/sale/purchase") || path.contains("/sale/user/")) {
+            return "This needs a shopper: the admin console does not buy; sign in as a shopper";
+        }
+        return "This needs the admin role";
     }
 
     @Bean
@@ -233,17 +243,25 @@ class SecurityConfiguration {
         return roles instanceof Collection<?> list && list.contains("admin") || "admin".equals(roles);
     }
 
-    /** {@code sub} is the user id; a {@code roles} claim holding {@code admin} grants the admin role. */
+    /**
+     * {@code sub} is the user id (a shopper); a {@code roles} claim holding {@code admin} grants
+     * the admin role. The admin console's subject, which no user id can be, is admin and no shopper.
+     */
     static AbstractAuthenticationToken authentication(Jwt jwt) {
-        String userId = jwt.getSubject();
-        if (!UserIds.isValid(userId)) {
-            throw new InvalidBearerTokenException("sub must be " + UserIds.RULE);
-        }
+        String subject = jwt.getSubject();
+        boolean admin = grantsAdmin(jwt);
         Collection<GrantedAuthority> authorities = new ArrayList<>();
-        authorities.add(new SimpleGrantedAuthority("ROLE_user"));
-        if (grantsAdmin(jwt)) {
+        if (UserIds.ADMIN_CONSOLE.equals(subject) && admin) {
+            authorities.add(new SimpleGrantedAuthority(Roles.ADMIN));
+            return new JwtAuthenticationToken(jwt, List.copyOf(authorities), subject);
+        }
+        if (!UserIds.isValid(subject)) {
+            throw new InvalidBearerTokenException(INVALID_TOKEN);
+        }
+        authorities.add(new SimpleGrantedAuthority(Roles.USER));
+        if (admin) {
             authorities.add(new SimpleGrantedAuthority(Roles.ADMIN));
         }
-        return new JwtAuthenticationToken(jwt, List.copyOf(authorities), userId);
+        return new JwtAuthenticationToken(jwt, List.copyOf(authorities), subject);
     }
 }

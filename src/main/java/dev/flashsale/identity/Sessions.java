@@ -26,9 +26,6 @@ import org.springframework.security.oauth2.jwt.JwtException;
  */
 public class Sessions {
 
-    /** The user id an admin session carries. */
-    public static final String ADMIN_USER = "admin";
-
     private final IdentityProperties identity;
     private final Tokens tokens;
     private final JwtDecoder decoder;
@@ -106,7 +103,9 @@ public class Sessions {
             lockout.failed(address, "sign-in");
             return new Refused(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "Invalid admin key");
         }
-        return issue(ADMIN_USER, List.of("admin"), secure);
+        Instant expiresAt = clock.instant().plus(identity.sessionTtl());
+        return new SignedIn(new Session(true, UserIds.ADMIN_CONSOLE, true, expiresAt),
+                SessionCookie.of(tokens.issueAdminSession(identity.sessionTtl()), identity.sessionTtl(), secure));
     }
 
     /**

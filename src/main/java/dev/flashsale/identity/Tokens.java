@@ -31,6 +31,11 @@ public class Tokens {
         return sign(userId, roles, ttl);
     }
 
+    /** An admin session's token: the admin console's subject, no shopper's. */
+    String issueAdminSession(Duration ttl) {
+        return sign(UserIds.ADMIN_CONSOLE, List.of("admin"), ttl);
+    }
+
     /**
      * Signed with the secret, with an id ({@code jti}) that sign-out can revoke, and no key id
      * (the encoder's default one is a digest of the secret).

@@ -22,7 +22,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 class TrustedHeaderFilter extends OncePerRequestFilter {
 
-    private static final List<SimpleGrantedAuthority> USER = List.of(new SimpleGrantedAuthority("ROLE_user"));
+    private static final List<SimpleGrantedAuthority> USER = List.of(new SimpleGrantedAuthority(Roles.USER));
 
     private final String header;
     private final ProblemWriter problems;
