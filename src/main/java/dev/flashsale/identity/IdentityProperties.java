@@ -20,12 +20,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sessionTtl    how long a web session (the signed token in the session cookie) lasts
  * @param tokenMaxLifetime the longest a bearer token may live: one whose expiry is further than
  *                      this from its issue time, or from now, is refused (as is one without expiry)
+ * @param metricsToken  a bearer credential for {@code /actuator/prometheus} only (at least 16
+ *                      characters); without it only an admin may read the metrics
  */
 @ConfigurationProperties("flashsale.security")
 public record IdentityProperties(String jwtSecret, @DefaultValue TrustedHeader trustedHeader, String adminKey,
                                  @DefaultValue("false") boolean demoSignIn,
                                  @DefaultValue("8h") Duration sessionTtl,
-                                 @DefaultValue("24h") Duration tokenMaxLifetime) {
+                                 @DefaultValue("24h") Duration tokenMaxLifetime,
+                                 String metricsToken) {
 
     public IdentityProperties {
         if (jwtSecret != null && jwtSecret.isBlank()) {
@@ -40,11 +43,17 @@ public record IdentityProperties(String jwtSecret, @DefaultValue TrustedHeader t
         if (adminKey != null && adminKey.length() < 16) {
             throw new IllegalArgumentException("flashsale.security.admin-key must be at least 16 characters");
         }
+        if (metricsToken != null && metricsToken.isBlank()) {
+            metricsToken = null;
+        }
         if (sessionTtl.isNegative() || sessionTtl.isZero()) {
             throw new IllegalArgumentException("flashsale.security.session-ttl must be positive");
         }
         if (tokenMaxLifetime.compareTo(sessionTtl) < 0) {
             throw new IllegalArgumentException("flashsale.security.token-max-lifetime must be at least the session-ttl");
+        }
+        if (metricsToken != null && metricsToken.length() < 16) {
+            throw new IllegalArgumentException("flashsale.security.metrics-token must be at least 16 characters");
         }
         if (jwtSecret == null && !trustedHeader.enabled()) {
             throw new IllegalArgumentException("""

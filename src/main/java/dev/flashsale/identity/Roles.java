@@ -9,6 +9,9 @@ public final class Roles {
     /** A shopper: a token whose subject is a user id, or the trusted header. Only shoppers buy. */
     public static final String USER = "ROLE_user";
 
+    /** The metrics token: {@code /actuator/prometheus} and nothing else. */
+    public static final String METRICS = "ROLE_metrics";
+
     private Roles() {
     }
 }

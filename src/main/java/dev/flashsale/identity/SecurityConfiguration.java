@@ -57,7 +57,7 @@ import org.springframework.security.web.header.writers.StaticHeadersWriter;
  * Who may call what. Shoppers are identified by an HS256 bearer token ({@code sub} = user id) or,
  * when switched on, by a trusted header; only shoppers buy. Admin endpoints need the admin role (a
  * token whose {@code roles} hold {@code admin}, or the admin key); with no admin credential
- * configured nobody has it.
+ * configured nobody has it. The Prometheus endpoint needs the admin role or the metrics token.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -133,6 +133,8 @@ class SecurityConfiguration {
         };
         AccessDeniedHandler denied = (request, response, e) ->
                 problems.write(response, HttpStatus.FORBIDDEN, "FORBIDDEN", deniedMessage(request));
+        MetricsTokenFilter metricsToken = identity.metricsToken() != null
+                ? new MetricsTokenFilter(identity.metricsToken()) : null;
 
         http.headers(headers -> headers.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
                         SecurityConfiguration::isWebPage, new StaticHeadersWriter("Content-Security-Policy", WEB_CSP))))
@@ -145,18 +147,23 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(ADMIN_PATHS).hasAuthority(Roles.ADMIN)
                         .requestMatchers("/actuator/metrics/**", "/actuator/metrics").hasAuthority(Roles.ADMIN)
+                        .requestMatchers("/actuator/prometheus").hasAnyAuthority(Roles.ADMIN, Roles.METRICS)
                         .requestMatchers(HttpMethod.POST, PURCHASE_PATHS).hasAuthority(Roles.USER)
                         .requestMatchers(USER_PATHS).hasAuthority(Roles.USER)
                         .anyRequest().permitAll())
                 .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied));
 
         if (identity.jwtSecret() != null) {
-            // the Authorization header first; else the web session cookie, if it is valid (an
-            // expired one makes the caller anonymous instead of failing every public request)
+            // the Authorization header first (unless it is the metrics token, which is no JWT);
+            // else the web session cookie, if it is valid (an expired one makes the caller
+            // anonymous instead of failing every public request)
             BearerTokenResolver header = new DefaultBearerTokenResolver();
             BearerTokenResolver headerOrCookie = request -> {
                 String token = header.resolve(request);
-                return token != null ? token : sessions.validCookie(request).map(Jwt::getTokenValue).orElse(null);
+                if (token != null) {
+                    return metricsToken != null && metricsToken.matches(token) ? null : token;
+                }
+                return sessions.validCookie(request).map(Jwt::getTokenValue).orElse(null);
             };
             http.oauth2ResourceServer(rs -> rs
                     .bearerTokenResolver(headerOrCookie)
@@ -171,11 +178,17 @@ class SecurityConfiguration {
         if (identity.adminKey() != null) {
             http.addFilterBefore(new AdminKeyFilter(identity.adminKey(), problems, lockout), AnonymousAuthenticationFilter.class);
         }
+        if (metricsToken != null) {
+            http.addFilterBefore(metricsToken, AnonymousAuthenticationFilter.class);
+        }
         return http.build();
     }
 
     private static String deniedMessage(HttpServletRequest request) {
         String path = request.getRequestURI();
+        if (path.startsWith("/actuator/prometheus")) {
+            return "This needs the admin role or the metrics token";
+        }
         if (path.contains("/sale/purchase") || path.contains("/sale/user/")) {
             return "This needs a shopper: the admin console does not buy; sign in as a shopper";
         }
