@@ -9,8 +9,8 @@ import org.springframework.security.oauth2.jwt.Jwt;
 
 /**
  * Which shopper is calling, by the same rules as the security filter chain (a valid bearer token
- * first, then a valid session cookie, then the trusted header when switched on), for code that
- * runs before that chain: the hot-path filter answers only requests whose shopper this
+ * first, then a valid session cookie, then the trusted header when switched on and proven), for
+ * code that runs before that chain: the hot-path filter answers only requests whose shopper this
  * identifies, and leaves every other request to the chain, which answers it as usual: missing or
  * invalid identity, an admin session (no shopper), and any request carrying the admin key (the
  * chain decides what a right or wrong key means).
@@ -19,10 +19,10 @@ public class Callers {
 
     private static final String BEARER = "Bearer ";
 
-    private final String trustedHeader;
+    private final GatewayHeader trustedHeader;
     private final Sessions sessions;
 
-    Callers(String trustedHeader, Sessions sessions) {
+    Callers(GatewayHeader trustedHeader, Sessions sessions) {
         this.trustedHeader = trustedHeader;
         this.sessions = sessions;
     }
@@ -44,10 +44,7 @@ public class Callers {
             return cookie.map(Jwt::getSubject).filter(UserIds::isValid);
         }
         if (trustedHeader != null) {
-            String userId = request.getHeader(trustedHeader);
-            if (UserIds.isValid(userId)) {
-                return Optional.of(userId);
-            }
+            return trustedHeader.presented(request).filter(UserIds::isValid);
         }
         return Optional.empty();
     }

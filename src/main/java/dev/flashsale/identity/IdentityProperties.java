@@ -2,6 +2,7 @@ package dev.flashsale.identity;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -62,7 +63,31 @@ public record IdentityProperties(String jwtSecret, @DefaultValue TrustedHeader t
         }
     }
 
-    /** @param name the header carrying the user id */
-    public record TrustedHeader(@DefaultValue("false") boolean enabled, @DefaultValue("X-User-Id") String name) {
+    /**
+     * @param name           the header carrying the user id
+     * @param secret         when set, the header is believed only from requests that also carry
+     *                       this shared secret (at least 16 characters) in {@code secretHeader}
+     * @param secretHeader   the header carrying that secret
+     * @param allowedSources when set, the header is believed only from these addresses (exact
+     *                       addresses or CIDR ranges, as the service sees the client address)
+     */
+    public record TrustedHeader(@DefaultValue("false") boolean enabled, @DefaultValue("X-User-Id") String name,
+                                String secret, @DefaultValue("X-Gateway-Secret") String secretHeader,
+                                @DefaultValue List<String> allowedSources) {
+
+        public TrustedHeader {
+            if (secret != null && secret.isBlank()) {
+                secret = null;
+            }
+            if (secret != null && secret.length() < 16) {
+                throw new IllegalArgumentException("flashsale.security.trusted-header.secret must be at least 16 characters");
+            }
+            allowedSources = allowedSources.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        }
+
+        /** Whether anything but the header's presence is asked of a caller. */
+        public boolean proofRequired() {
+            return secret != null || !allowedSources.isEmpty();
+        }
     }
 }

@@ -18,9 +18,12 @@ import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import dev.flashsale.limits.AdminLockout;
 import dev.flashsale.web.ProblemWriter;
 import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -61,6 +64,8 @@ import org.springframework.security.web.header.writers.StaticHeadersWriter;
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
 
     private static final String[] ADMIN_PATHS = {
             "/api/v1/admin/**", "/api/v1.0/admin/**", "/api/v1/sale/admin/**", "/api/v1.0/sale/admin/**"};
@@ -104,7 +109,8 @@ class SecurityConfiguration {
 
     @Bean
     Callers callers(IdentityProperties identity, Sessions sessions) {
-        return new Callers(identity.trustedHeader().enabled() ? identity.trustedHeader().name() : null, sessions);
+        return new Callers(identity.trustedHeader().enabled() ? new GatewayHeader(identity.trustedHeader()) : null,
+                sessions);
     }
 
     @Bean
@@ -121,7 +127,7 @@ class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain api(HttpSecurity http, IdentityProperties identity, ProblemWriter problems, Sessions sessions,
-                            AdminLockout lockout) throws Exception {
+                            AdminLockout lockout, Environment environment) throws Exception {
         AuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
         AuthenticationEntryPoint unauthenticated = (request, response, e) -> {
             bearer.commence(request, response, e); // keeps the WWW-Authenticate header
@@ -172,8 +178,13 @@ class SecurityConfiguration {
                     .accessDeniedHandler(denied));
         }
         if (identity.trustedHeader().enabled()) {
-            http.addFilterBefore(new TrustedHeaderFilter(identity.trustedHeader().name(), problems),
+            http.addFilterBefore(new TrustedHeaderFilter(new GatewayHeader(identity.trustedHeader()), problems),
                     AnonymousAuthenticationFilter.class);
+            if (!identity.trustedHeader().proofRequired() && !environment.matchesProfiles("local")) {
+                log.warn("trusted-header mode is on without a gateway proof: anyone who reaches this service can act as "
+                        + "any user by sending {}; set flashsale.security.trusted-header.secret and/or allowed-sources",
+                        identity.trustedHeader().name());
+            }
         }
         if (identity.adminKey() != null) {
             http.addFilterBefore(new AdminKeyFilter(identity.adminKey(), problems, lockout), AnonymousAuthenticationFilter.class);
