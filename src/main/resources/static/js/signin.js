@@ -4,10 +4,20 @@ import {header} from './session.js';
 
 const params = new URLSearchParams(location.search);
 
-/** Only a path on this site: never an address elsewhere. */
+/**
+ * Only a page on this site: `next` is resolved as the browser would resolve it (which also turns
+ * `/\host` and `/<tab>/host` into another site) and kept only if it stays on this origin.
+ */
 function next(fallback) {
   const target = params.get('next');
-  return target && target.startsWith('/') && !target.startsWith('//') ? target : fallback;
+  if (!target) return fallback;
+  let url;
+  try {
+    url = new URL(target, location.origin);
+  } catch {
+    return fallback;
+  }
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : fallback;
 }
 
 function showError(input, message) {

@@ -13,6 +13,7 @@ import dev.flashsale.web.Envelope;
 import dev.flashsale.web.ProblemBody;
 import dev.flashsale.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -75,8 +76,12 @@ class AdminController {
     @GetMapping("/products")
     @Operation(summary = "All products, newest first")
     @ApiResponse(responseCode = "200", description = "a page of products")
+    @ApiResponse(responseCode = "400", description = "limit or offset out of bounds (VALIDATION_FAILED)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     Envelope<List<AdminProductView>> list(
+            @Parameter(description = "products per page, 1 to 500 (else 400 VALIDATION_FAILED)")
             @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit,
+            @Parameter(description = "products to skip, 0 or more (else 400 VALIDATION_FAILED)")
             @RequestParam(defaultValue = "0") @Min(0) int offset) {
         List<Product> products = catalog.all(limit, offset);
         Map<UUID, Integer> available = inventory.available(products);
@@ -121,7 +126,11 @@ class AdminController {
     @GetMapping("/outbox/failed")
     @Operation(summary = "Deliveries that used up their attempts (dead letters), oldest first")
     @ApiResponse(responseCode = "200", description = "the failed deliveries")
-    Envelope<List<Outbox.FailedDelivery>> failed(@RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
+    @ApiResponse(responseCode = "400", description = "limit out of bounds (VALIDATION_FAILED)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    Envelope<List<Outbox.FailedDelivery>> failed(
+            @Parameter(description = "deliveries to list, 1 to 1000 (else 400 VALIDATION_FAILED)")
+            @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
         return Envelope.ok(outbox.deadLetters(limit));
     }
 

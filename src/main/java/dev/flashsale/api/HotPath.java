@@ -50,11 +50,12 @@ import org.springframework.web.servlet.HandlerMapping;
  *     (the caller bought it, or it was seen sold out a moment ago). Answers as the controller does:
  *     201 with the order, the rejection's problem, or 503 when a dependency failed.</li>
  * </ul>
- * Every other request — missing or invalid identity, a body the full path would refuse or that
- * needs its reading (not JSON, malformed, a quantity that is not a plain integer in range) — goes
- * on unchanged (its body replayed) to the full path, which answers it as always. The caller's
- * identity is read as the security chain reads it ({@link Callers}), and a purchase needs no more
- * than an identity there. Measured in docs/PERFORMANCE.md.
+ * Every other request — missing or invalid identity, an admin session or any request carrying
+ * the admin key (no shopper's), a body the full path would refuse or that needs its reading (not
+ * JSON, malformed, a quantity that is not a plain integer in range) — goes on unchanged (its body
+ * replayed) to the full path, which answers it as always. The caller's identity is read as the
+ * security chain reads it ({@link Callers}), and a purchase needs no more than an identity there.
+ * Measured in docs/PERFORMANCE.md.
  */
 class HotPath extends OncePerRequestFilter {
 

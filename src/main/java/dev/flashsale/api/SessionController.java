@@ -88,9 +88,10 @@ class SessionController {
     }
 
     @DeleteMapping
-    @Operation(summary = "Sign out: the session cookie is removed")
+    @Operation(summary = "Sign out: the session's token (cookie, or bearer) is revoked everywhere and the cookie removed")
     @ApiResponse(responseCode = "204", description = "signed out")
     ResponseEntity<Void> signOut(HttpServletRequest request) {
+        sessions.signOut(request);
         return ResponseEntity.noContent()
                 .header(HttpHeaders.SET_COOKIE, SessionCookie.cleared(request.isSecure()).toString())
                 .build();

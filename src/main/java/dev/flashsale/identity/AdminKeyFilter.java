@@ -23,7 +23,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * The static admin credential: {@code X-Admin-Key: <flashsale.security.admin-key>} makes the caller
- * admin. A wrong key is counted against the client address, and an address locked out after too
+ * admin, as the admin console ({@link UserIds#ADMIN_CONSOLE}: no shopper, so it buys nothing). A wrong key is counted against the client address, and an address locked out after too
  * many is refused with 429 whatever key it sends ({@link AdminLockout}).
  */
 class AdminKeyFilter extends OncePerRequestFilter {
@@ -58,7 +58,7 @@ class AdminKeyFilter extends OncePerRequestFilter {
                 return;
             }
             SecurityContextHolder.getContext().setAuthentication(
-                    UsernamePasswordAuthenticationToken.authenticated("admin", null, ADMIN));
+                    UsernamePasswordAuthenticationToken.authenticated(UserIds.ADMIN_CONSOLE, null, ADMIN));
         }
         chain.doFilter(request, response);
     }

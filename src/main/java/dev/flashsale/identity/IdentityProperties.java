@@ -2,6 +2,7 @@ package dev.flashsale.identity;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -18,11 +19,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param demoSignIn    the web front end's sign-in by name alone (anyone may claim any user id, so
  *                      only for demos: off unless switched on; local mode switches it on)
  * @param sessionTtl    how long a web session (the signed token in the session cookie) lasts
+ * @param tokenMaxLifetime the longest a bearer token may live: one whose expiry is further than
+ *                      this from its issue time, or from now, is refused (as is one without expiry)
+ * @param metricsToken  a bearer credential for {@code /actuator/prometheus} only (at least 16
+ *                      characters); without it only an admin may read the metrics
  */
 @ConfigurationProperties("flashsale.security")
 public record IdentityProperties(String jwtSecret, @DefaultValue TrustedHeader trustedHeader, String adminKey,
                                  @DefaultValue("false") boolean demoSignIn,
-                                 @DefaultValue("8h") Duration sessionTtl) {
+                                 @DefaultValue("8h") Duration sessionTtl,
+                                 @DefaultValue("24h") Duration tokenMaxLifetime,
+                                 String metricsToken) {
 
     public IdentityProperties {
         if (jwtSecret != null && jwtSecret.isBlank()) {
@@ -37,8 +44,17 @@ public record IdentityProperties(String jwtSecret, @DefaultValue TrustedHeader t
         if (adminKey != null && adminKey.length() < 16) {
             throw new IllegalArgumentException("flashsale.security.admin-key must be at least 16 characters");
         }
+        if (metricsToken != null && metricsToken.isBlank()) {
+            metricsToken = null;
+        }
         if (sessionTtl.isNegative() || sessionTtl.isZero()) {
             throw new IllegalArgumentException("flashsale.security.session-ttl must be positive");
+        }
+        if (tokenMaxLifetime.compareTo(sessionTtl) < 0) {
+            throw new IllegalArgumentException("flashsale.security.token-max-lifetime must be at least the session-ttl");
+        }
+        if (metricsToken != null && metricsToken.length() < 16) {
+            throw new IllegalArgumentException("flashsale.security.metrics-token must be at least 16 characters");
         }
         if (jwtSecret == null && !trustedHeader.enabled()) {
             throw new IllegalArgumentException("""
@@ -47,7 +63,31 @@ public record IdentityProperties(String jwtSecret, @DefaultValue TrustedHeader t
         }
     }
 
-    /** @param name the header carrying the user id */
-    public record TrustedHeader(@DefaultValue("false") boolean enabled, @DefaultValue("X-User-Id") String name) {
+    /**
+     * @param name           the header carrying the user id
+     * @param secret         when set, the header is believed only from requests that also carry
+     *                       this shared secret (at least 16 characters) in {@code secretHeader}
+     * @param secretHeader   the header carrying that secret
+     * @param allowedSources when set, the header is believed only from these addresses (exact
+     *                       addresses or CIDR ranges, as the service sees the client address)
+     */
+    public record TrustedHeader(@DefaultValue("false") boolean enabled, @DefaultValue("X-User-Id") String name,
+                                String secret, @DefaultValue("X-Gateway-Secret") String secretHeader,
+                                @DefaultValue List<String> allowedSources) {
+
+        public TrustedHeader {
+            if (secret != null && secret.isBlank()) {
+                secret = null;
+            }
+            if (secret != null && secret.length() < 16) {
+                throw new IllegalArgumentException("flashsale.security.trusted-header.secret must be at least 16 characters");
+            }
+            allowedSources = allowedSources.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        }
+
+        /** Whether anything but the header's presence is asked of a caller. */
+        public boolean proofRequired() {
+            return secret != null || !allowedSources.isEmpty();
+        }
     }
 }

@@ -2,6 +2,8 @@ package dev.flashsale.identity;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -9,11 +11,20 @@ import java.util.List;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import dev.flashsale.limits.AdminLockout;
 import dev.flashsale.web.ProblemWriter;
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
@@ -22,9 +33,14 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
@@ -36,32 +52,41 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
 
 /**
- * Who may call what. Users are identified by an HS256 bearer token ({@code sub} = user id,
- * {@code roles} containing {@code admin} = admin) or, when switched on, by a trusted header.
- * Admin endpoints need the admin role; with no admin credential configured nobody has it.
+ * Who may call what. Shoppers are identified by an HS256 bearer token ({@code sub} = user id) or,
+ * when switched on, by a trusted header; only shoppers buy. Admin endpoints need the admin role (a
+ * token whose {@code roles} hold {@code admin}, or the admin key); with no admin credential
+ * configured nobody has it. The Prometheus endpoint needs the admin role or the metrics token.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
 
     private static final String[] ADMIN_PATHS = {
             "/api/v1/admin/**", "/api/v1.0/admin/**", "/api/v1/sale/admin/**", "/api/v1.0/sale/admin/**"};
     private static final String[] USER_PATHS = {"/api/v1/sale/user/**", "/api/v1.0/sale/user/**"};
     private static final String[] PURCHASE_PATHS = {"/api/v1/sale/purchase", "/api/v1.0/sale/purchase"};
 
+    static final String INVALID_TOKEN = "Invalid or expired token";
+
+    /** How far token timestamps may be off the clock (Spring Security's default). */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
+
     /**
      * The web front end's pages and assets may load scripts, styles, images and connections from
-     * this origin only, and may not be framed (docs/decisions/0012). The API answers JSON, and the
-     * API docs (Swagger UI) bring their own inline code, so neither gets it.
+     * this origin only, and may not be framed (docs/decisions/0012). The API answers JSON and the
+     * API docs get their own policy (web.SecurityHeadersValve).
      */
     static final String WEB_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
             + "frame-ancestors 'none'";
 
-    private static boolean isWebPage(jakarta.servlet.http.HttpServletRequest request) {
+    private static boolean isWebPage(HttpServletRequest request) {
         String path = request.getRequestURI();
         return !path.startsWith("/api/") && !path.startsWith("/swagger-ui") && !path.startsWith("/actuator");
     }
@@ -75,29 +100,47 @@ class SecurityConfiguration {
         return SecurityObservationSettings.noObservations();
     }
 
+    /** Requests the firewall refuses (encoded separators, path parameters...): a 400 problem like any other. */
     @Bean
-    Callers callers(IdentityProperties identity, Sessions sessions) {
-        return new Callers(identity.trustedHeader().enabled() ? identity.trustedHeader().name() : null, sessions);
+    RequestRejectedHandler requestRejected(ProblemWriter problems) {
+        return (request, response, rejected) ->
+                problems.write(response, HttpStatus.BAD_REQUEST, "MALFORMED_REQUEST", "Malformed request");
     }
 
     @Bean
-    Sessions sessions(IdentityProperties identity, Tokens tokens, Clock clock, AdminLockout lockout) {
-        return new Sessions(identity, tokens, identity.jwtSecret() != null ? jwtDecoder(identity) : null, clock, lockout);
+    Callers callers(IdentityProperties identity, Sessions sessions) {
+        return new Callers(identity.trustedHeader().enabled() ? new GatewayHeader(identity.trustedHeader()) : null,
+                sessions);
+    }
+
+    @Bean
+    Revocations revocations(StringRedisTemplate redis, Clock clock) {
+        return new Revocations(redis, clock);
+    }
+
+    @Bean
+    Sessions sessions(IdentityProperties identity, Tokens tokens, Clock clock, AdminLockout lockout,
+                      Revocations revocations) {
+        JwtDecoder decoder = identity.jwtSecret() != null ? jwtDecoder(identity, clock, revocations) : null;
+        return new Sessions(identity, tokens, decoder, clock, lockout, revocations);
     }
 
     @Bean
     SecurityFilterChain api(HttpSecurity http, IdentityProperties identity, ProblemWriter problems, Sessions sessions,
-                            AdminLockout lockout) throws Exception {
+                            AdminLockout lockout, Environment environment) throws Exception {
         AuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
         AuthenticationEntryPoint unauthenticated = (request, response, e) -> {
             bearer.commence(request, response, e); // keeps the WWW-Authenticate header
-            String message = e instanceof InvalidBearerTokenException ? "Invalid bearer token: " + e.getMessage()
+            // the token library's own words describe the token's inside: not for the caller
+            String message = e instanceof InvalidBearerTokenException ? INVALID_TOKEN
                     : "Authentication required: send a bearer token"
                     + (identity.trustedHeader().enabled() ? " or " + identity.trustedHeader().name() : "");
             problems.write(response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", message);
         };
         AccessDeniedHandler denied = (request, response, e) ->
-                problems.write(response, HttpStatus.FORBIDDEN, "FORBIDDEN", "This needs the admin role");
+                problems.write(response, HttpStatus.FORBIDDEN, "FORBIDDEN", deniedMessage(request));
+        MetricsTokenFilter metricsToken = identity.metricsToken() != null
+                ? new MetricsTokenFilter(identity.metricsToken()) : null;
 
         http.headers(headers -> headers.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
                         SecurityConfiguration::isWebPage, new StaticHeadersWriter("Content-Security-Policy", WEB_CSP))))
@@ -110,64 +153,139 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(ADMIN_PATHS).hasAuthority(Roles.ADMIN)
                         .requestMatchers("/actuator/metrics/**", "/actuator/metrics").hasAuthority(Roles.ADMIN)
-                        .requestMatchers(HttpMethod.POST, PURCHASE_PATHS).authenticated()
-                        .requestMatchers(USER_PATHS).authenticated()
+                        .requestMatchers("/actuator/prometheus").hasAnyAuthority(Roles.ADMIN, Roles.METRICS)
+                        .requestMatchers(HttpMethod.POST, PURCHASE_PATHS).hasAuthority(Roles.USER)
+                        .requestMatchers(USER_PATHS).hasAuthority(Roles.USER)
                         .anyRequest().permitAll())
                 .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied));
 
         if (identity.jwtSecret() != null) {
-            // the Authorization header first; else the web session cookie, if it is valid (an
-            // expired one makes the caller anonymous instead of failing every public request)
+            // the Authorization header first (unless it is the metrics token, which is no JWT);
+            // else the web session cookie, if it is valid (an expired one makes the caller
+            // anonymous instead of failing every public request)
             BearerTokenResolver header = new DefaultBearerTokenResolver();
             BearerTokenResolver headerOrCookie = request -> {
                 String token = header.resolve(request);
-                return token != null ? token : sessions.validCookie(request).map(Jwt::getTokenValue).orElse(null);
+                if (token != null) {
+                    return metricsToken != null && metricsToken.matches(token) ? null : token;
+                }
+                return sessions.validCookie(request).map(Jwt::getTokenValue).orElse(null);
             };
             http.oauth2ResourceServer(rs -> rs
                     .bearerTokenResolver(headerOrCookie)
-                    .jwt(jwt -> jwt.decoder(jwtDecoder(identity)).jwtAuthenticationConverter(SecurityConfiguration::authentication))
+                    .jwt(jwt -> jwt.decoder(sessions.decoder()).jwtAuthenticationConverter(SecurityConfiguration::authentication))
                     .authenticationEntryPoint(unauthenticated)
                     .accessDeniedHandler(denied));
         }
         if (identity.trustedHeader().enabled()) {
-            http.addFilterBefore(new TrustedHeaderFilter(identity.trustedHeader().name(), problems),
+            http.addFilterBefore(new TrustedHeaderFilter(new GatewayHeader(identity.trustedHeader()), problems),
                     AnonymousAuthenticationFilter.class);
+            if (!identity.trustedHeader().proofRequired() && !environment.matchesProfiles("local")) {
+                log.warn("trusted-header mode is on without a gateway proof: anyone who reaches this service can act as "
+                        + "any user by sending {}; set flashsale.security.trusted-header.secret and/or allowed-sources",
+                        identity.trustedHeader().name());
+            }
         }
         if (identity.adminKey() != null) {
             http.addFilterBefore(new AdminKeyFilter(identity.adminKey(), problems, lockout), AnonymousAuthenticationFilter.class);
         }
+        if (metricsToken != null) {
+            http.addFilterBefore(metricsToken, AnonymousAuthenticationFilter.class);
+        }
         return http.build();
+    }
+
+    private static String deniedMessage(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        if (path.startsWith("/actuator/prometheus")) {
+            return "This needs the admin role or the metrics token";
+        }
+        if (path.contains("/sale/purchase") || path.contains("/sale/user/")) {
+            return "This needs a shopper: the admin console does not buy; sign in as a shopper";
+        }
+        return "This needs the admin role";
     }
 
     @Bean
     Tokens tokens(IdentityProperties identity, Clock clock) {
         // Without a configured secret nothing can verify a token, so issue none that could be used.
         SecretKey key = identity.jwtSecret() != null ? secretKey(identity.jwtSecret()) : null;
-        return new Tokens(key != null ? NimbusJwtEncoder.withSecretKey(key).build() : parameters -> {
-            throw new IllegalStateException("flashsale.security.jwt-secret is not set: no tokens can be issued");
-        }, clock);
+        return new Tokens(key != null
+                // no key id: the encoder's default one is a digest of the secret, which a token must not carry
+                ? new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(
+                        new OctetSequenceKey.Builder(key).algorithm(JWSAlgorithm.HS256).build())))
+                : parameters -> {
+                    throw new IllegalStateException("flashsale.security.jwt-secret is not set: no tokens can be issued");
+                }, clock);
     }
 
-    private static JwtDecoder jwtDecoder(IdentityProperties identity) {
-        return NimbusJwtDecoder.withSecretKey(secretKey(identity.jwtSecret())).macAlgorithm(MacAlgorithm.HS256).build();
+    /**
+     * The one decoder of bearer tokens and session cookies: HS256 with the secret; {@code exp}
+     * required; a lifetime at most {@code token-max-lifetime}; not revoked (checked last, as the
+     * only one that asks Redis).
+     */
+    private static JwtDecoder jwtDecoder(IdentityProperties identity, Clock clock, Revocations revocations) {
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withSecretKey(secretKey(identity.jwtSecret()))
+                .macAlgorithm(MacAlgorithm.HS256).build();
+        JwtTimestampValidator timestamps = new JwtTimestampValidator(CLOCK_SKEW);
+        timestamps.setAllowEmptyExpiryClaim(false);
+        timestamps.setClock(clock);
+        List<OAuth2TokenValidator<Jwt>> validators = List.of(
+                timestamps, lifetimeAtMost(identity.tokenMaxLifetime(), clock), revocations);
+        decoder.setJwtValidator(token -> {
+            for (OAuth2TokenValidator<Jwt> validator : validators) {
+                OAuth2TokenValidatorResult result = validator.validate(token);
+                if (result.hasErrors()) {
+                    return result;
+                }
+            }
+            return OAuth2TokenValidatorResult.success();
+        });
+        return decoder;
+    }
+
+    /** Refuses a token meant to live longer than {@code max}: by its issue time, or by now. */
+    static OAuth2TokenValidator<Jwt> lifetimeAtMost(Duration max, Clock clock) {
+        OAuth2Error tooLong = new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, "lifetime above the maximum", null);
+        return token -> {
+            Instant expiresAt = token.getExpiresAt();
+            Instant issuedAt = token.getIssuedAt();
+            boolean valid = expiresAt != null
+                    && (issuedAt == null || !Duration.between(issuedAt, expiresAt).minus(max).isPositive())
+                    && !Duration.between(clock.instant(), expiresAt).minus(max.plus(CLOCK_SKEW)).isPositive();
+            return valid ? OAuth2TokenValidatorResult.success() : OAuth2TokenValidatorResult.failure(tooLong);
+        };
     }
 
     private static SecretKey secretKey(String secret) {
         return new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     }
 
-    /** {@code sub} is the user id; a {@code roles} claim holding {@code admin} grants the admin role. */
-    static AbstractAuthenticationToken authentication(Jwt jwt) {
-        String userId = jwt.getSubject();
-        if (!UserIds.isValid(userId)) {
-            throw new InvalidBearerTokenException("sub must be " + UserIds.RULE);
-        }
-        Collection<GrantedAuthority> authorities = new ArrayList<>();
-        authorities.add(new SimpleGrantedAuthority("ROLE_user"));
+    /** Whether the token's {@code roles} claim holds {@code admin}. */
+    static boolean grantsAdmin(Jwt jwt) {
         Object roles = jwt.getClaims().get("roles");
-        if (roles instanceof Collection<?> list && list.contains("admin") || "admin".equals(roles)) {
+        return roles instanceof Collection<?> list && list.contains("admin") || "admin".equals(roles);
+    }
+
+    /**
+     * {@code sub} is the user id (a shopper); a {@code roles} claim holding {@code admin} grants
+     * the admin role. The admin console's subject, which no user id can be, is admin and no shopper.
+     */
+    static AbstractAuthenticationToken authentication(Jwt jwt) {
+        String subject = jwt.getSubject();
+        boolean admin = grantsAdmin(jwt);
+        Collection<GrantedAuthority> authorities = new ArrayList<>();
+        if (UserIds.ADMIN_CONSOLE.equals(subject) && admin) {
+            authorities.add(new SimpleGrantedAuthority(Roles.ADMIN));
+            return new JwtAuthenticationToken(jwt, List.copyOf(authorities), subject);
+        }
+        if (!UserIds.isValid(subject)) {
+            throw new InvalidBearerTokenException(INVALID_TOKEN);
+        }
+        authorities.add(new SimpleGrantedAuthority(Roles.USER));
+        if (admin) {
             authorities.add(new SimpleGrantedAuthority(Roles.ADMIN));
         }
-        return new JwtAuthenticationToken(jwt, List.copyOf(authorities), userId);
+        return new JwtAuthenticationToken(jwt, List.copyOf(authorities), subject);
     }
 }

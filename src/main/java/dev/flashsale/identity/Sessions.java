@@ -11,6 +11,7 @@ import java.util.Optional;
 import dev.flashsale.limits.AdminLockout;
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseCookie;
 import org.springframework.security.core.AuthenticationException;
@@ -25,17 +26,17 @@ import org.springframework.security.oauth2.jwt.JwtException;
  */
 public class Sessions {
 
-    /** The user id an admin session carries. */
-    public static final String ADMIN_USER = "admin";
-
     private final IdentityProperties identity;
     private final Tokens tokens;
     private final JwtDecoder decoder;
     private final Clock clock;
     private final AdminLockout lockout;
+    private final Revocations revocations;
 
-    Sessions(IdentityProperties identity, Tokens tokens, JwtDecoder decoder, Clock clock, AdminLockout lockout) {
+    Sessions(IdentityProperties identity, Tokens tokens, JwtDecoder decoder, Clock clock, AdminLockout lockout,
+             Revocations revocations) {
         this.lockout = lockout;
+        this.revocations = revocations;
         this.identity = identity;
         this.tokens = tokens;
         this.decoder = decoder;
@@ -61,6 +62,11 @@ public class Sessions {
 
     /** Which ways of signing in this instance offers (the sign-in page shows only those). */
     public record Offer(boolean byName, boolean admin) {
+    }
+
+    /** The decoder of this service's tokens (null without a secret), for the security chain. */
+    JwtDecoder decoder() {
+        return decoder;
     }
 
     public Offer offer() {
@@ -97,7 +103,22 @@ public class Sessions {
             lockout.failed(address, "sign-in");
             return new Refused(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "Invalid admin key");
         }
-        return issue(ADMIN_USER, List.of("admin"), secure);
+        Instant expiresAt = clock.instant().plus(identity.sessionTtl());
+        return new SignedIn(new Session(true, UserIds.ADMIN_CONSOLE, true, expiresAt),
+                SessionCookie.of(tokens.issueAdminSession(identity.sessionTtl()), identity.sessionTtl(), secure));
+    }
+
+    /**
+     * Sign-out: the session cookie's token and the bearer token, whichever the request carries,
+     * are revoked on every instance for the rest of their lifetime (not only forgotten by this
+     * browser), so a copy kept elsewhere is refused too.
+     */
+    public void signOut(HttpServletRequest request) {
+        validCookie(request).ifPresent(revocations::revoke);
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            verified(authorization.substring(7)).ifPresent(revocations::revoke);
+        }
     }
 
     /** The caller as the security chain identified them. */
@@ -115,7 +136,10 @@ public class Sessions {
         return SessionCookie.token(request).flatMap(this::verified);
     }
 
-    /** The token, if it is one this service signed, unexpired, with a valid user id; else empty. */
+    /**
+     * The token, if it is one this service signed, unexpired, unrevoked, within the longest
+     * lifetime, with a valid subject; else empty.
+     */
     Optional<Jwt> verified(String token) {
         if (decoder == null) {
             return Optional.empty();

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.JwsHeader;
@@ -27,9 +28,23 @@ public class Tokens {
         if (!UserIds.isValid(userId)) {
             throw new IllegalArgumentException("user id must be " + UserIds.RULE);
         }
+        return sign(userId, roles, ttl);
+    }
+
+    /** An admin session's token: the admin console's subject, no shopper's. */
+    String issueAdminSession(Duration ttl) {
+        return sign(UserIds.ADMIN_CONSOLE, List.of("admin"), ttl);
+    }
+
+    /**
+     * Signed with the secret, with an id ({@code jti}) that sign-out can revoke, and no key id
+     * (the encoder's default one is a digest of the secret).
+     */
+    private String sign(String subject, Collection<String> roles, Duration ttl) {
         Instant now = clock.instant();
         JwtClaimsSet claims = JwtClaimsSet.builder()
-                .subject(userId)
+                .id(UUID.randomUUID().toString())
+                .subject(subject)
                 .issuedAt(now)
                 .expiresAt(now.plus(ttl))
                 .claim("roles", List.copyOf(roles))

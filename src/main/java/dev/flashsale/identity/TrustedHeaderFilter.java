@@ -18,16 +18,18 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Trusted-header mode: the user id comes from a header an authenticating gateway sets (the seed's
  * {@code X-User-Id}). Only for deployments where clients cannot reach the service but through
- * that gateway; off by default. A caller already identified by a token keeps that identity.
+ * that gateway; off by default. A caller already identified by a token keeps that identity. Where
+ * the gateway's proof is configured, a request without it is treated as carrying no user id
+ * ({@link GatewayHeader}).
  */
 class TrustedHeaderFilter extends OncePerRequestFilter {
 
-    private static final List<SimpleGrantedAuthority> USER = List.of(new SimpleGrantedAuthority("ROLE_user"));
+    private static final List<SimpleGrantedAuthority> USER = List.of(new SimpleGrantedAuthority(Roles.USER));
 
-    private final String header;
+    private final GatewayHeader header;
     private final ProblemWriter problems;
 
-    TrustedHeaderFilter(String header, ProblemWriter problems) {
+    TrustedHeaderFilter(GatewayHeader header, ProblemWriter problems) {
         this.header = header;
         this.problems = problems;
     }
@@ -35,12 +37,12 @@ class TrustedHeaderFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String userId = request.getHeader(header);
+        String userId = header.presented(request).orElse(null);
         var context = SecurityContextHolder.getContext();
         if (userId != null && (context.getAuthentication() == null || !context.getAuthentication().isAuthenticated())) {
             if (!UserIds.isValid(userId)) {
                 problems.write(response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
-                        header + " must be " + UserIds.RULE);
+                        header.name() + " must be " + UserIds.RULE);
                 return;
             }
             context.setAuthentication(new PreAuthenticatedAuthenticationToken(userId, "N/A", USER));

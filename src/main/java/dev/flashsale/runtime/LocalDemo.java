@@ -69,7 +69,7 @@ class LocalDemo implements ApplicationRunner {
                    Buy          curl -X POST %1$s/api/v1/sale/purchase -H 'X-User-Id: alice' \\
                                      -H 'Content-Type: application/json' -d '{"productId":"%2$s"}'
                    Admin API    curl %1$s/api/v1/admin/products -H 'X-Admin-Key: %3$s'
-                   Metrics      %1$s/actuator/prometheus
+                   Metrics      curl %1$s/actuator/prometheus -H 'X-Admin-Key: %3$s'
                 ==============================================================================
                 """.formatted(base, demo == null ? "<productId>" : demo.id(), adminKey));
     }

@@ -3,6 +3,9 @@ package dev.flashsale.web;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.exc.InvalidFormatException;
@@ -40,7 +43,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, status, request);
         if (response != null && response.getBody() instanceof ProblemDetail problem) {
             String message = problem.getDetail() != null ? problem.getDetail() : String.valueOf(problem.getTitle());
-            Problems.decorate(problem, codeFor(status), message);
+            Problems.decorate(problem, ErrorCodes.of(status), message);
         }
         return response;
     }
@@ -100,24 +103,31 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return Problems.response(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", message);
     }
 
+    /**
+     * A constraint on a request parameter of a {@code @Validated} controller (a page's bounds, say),
+     * checked by the method-validation proxy: the caller's mistake, named by its parameter.
+     */
+    @ExceptionHandler(ConstraintViolationException.class)
+    ResponseEntity<ProblemDetail> constraintViolated(ConstraintViolationException ex) {
+        String message = String.join("; ", ex.getConstraintViolations().stream()
+                .map(v -> parameterName(v) + ": " + v.getMessage())
+                .sorted()
+                .toList());
+        return Problems.response(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", message);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> failure(Exception ex) {
         return Problems.failure(ex);
     }
 
-    private static String codeFor(HttpStatusCode status) {
-        return switch (status.value()) {
-            case 400 -> "VALIDATION_FAILED";
-            case 401 -> "UNAUTHENTICATED";
-            case 403 -> "FORBIDDEN";
-            case 404 -> "NOT_FOUND";
-            case 405 -> "METHOD_NOT_ALLOWED";
-            case 406 -> "NOT_ACCEPTABLE";
-            case 413 -> "PAYLOAD_TOO_LARGE";
-            case 415 -> "UNSUPPORTED_MEDIA_TYPE";
-            case 503 -> "SERVICE_UNAVAILABLE";
-            default -> status.is4xxClientError() ? "BAD_REQUEST" : "INTERNAL_ERROR";
-        };
+    /** The last node of {@code list.limit}: the parameter's name. */
+    private static String parameterName(ConstraintViolation<?> violation) {
+        String name = null;
+        for (Path.Node node : violation.getPropertyPath()) {
+            name = node.getName();
+        }
+        return name != null ? name : violation.getPropertyPath().toString();
     }
 
     private static <T extends Throwable> T causedBy(Throwable e, Class<T> type) {

@@ -39,7 +39,30 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
             problems.write(response, HttpStatus.CONTENT_TOO_LARGE, "PAYLOAD_TOO_LARGE", tooLarge());
             return;
         }
-        chain.doFilter(request.getContentLengthLong() < 0 ? new Limited(request) : request, response);
+        if (request.getContentLengthLong() >= 0) {
+            chain.doFilter(request, response);
+            return;
+        }
+        try {
+            chain.doFilter(new Limited(request), response);
+        } catch (IOException | ServletException | RuntimeException failed) {
+            // a reader that let the limit's exception through (the hot path, a filter) instead of
+            // answering it: the answer is still 413, not a failure of the service
+            if (!isBodyTooLarge(failed) || response.isCommitted()) {
+                throw failed;
+            }
+            response.resetBuffer();
+            problems.write(response, HttpStatus.CONTENT_TOO_LARGE, "PAYLOAD_TOO_LARGE", tooLarge());
+        }
+    }
+
+    private static boolean isBodyTooLarge(Throwable failed) {
+        for (Throwable t = failed; t != null; t = t.getCause()) {
+            if (t instanceof BodyTooLargeException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String tooLarge() {

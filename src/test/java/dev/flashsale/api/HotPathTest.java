@@ -39,7 +39,9 @@ class HotPathTest extends IntegrationTest {
                 "Authorization", "Bearer " + tokens.issue("token-loser", List.of(), Duration.ofMinutes(1)));
         long after = redisCommands();
 
-        assertThat(after - before).as("no Redis command for the two attempts (1 is the INFO itself)").isEqualTo(1);
+        // 1 is the INFO itself, 1 the token's revocation check (decision 0008); nothing for the attempts
+        assertThat(after - before).as("no Redis command for the two attempts but the token's revocation check")
+                .isEqualTo(2);
         for (Api.Reply reply : List.of(fast, fastWithToken)) {
             assertThat(reply.status()).isEqualTo(409);
             assertThat(reply.contentType()).startsWith("application/problem+json");

@@ -1,0 +1,33 @@
+package dev.flashsale.web;
+
+import java.io.IOException;
+
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.RequestMapping;
+
+/**
+ * The container's error page (a {@code sendError} or an exception nobody answered) as the API's
+ * problem+json, in place of Spring Boot's own error JSON: one shape for every failure.
+ */
+@Controller
+class ProblemErrorController implements ErrorController {
+
+    private final ProblemWriter problems;
+
+    ProblemErrorController(ProblemWriter problems) {
+        this.problems = problems;
+    }
+
+    @RequestMapping("${server.error.path:${error.path:/error}}")
+    void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        HttpStatusCode status = HttpStatusCode.valueOf(code instanceof Integer value && value >= 400 ? value : 500);
+        problems.write(response, status, ErrorCodes.refused(status), ErrorCodes.message(status));
+    }
+}
