@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +23,10 @@ import org.springframework.security.oauth2.jwt.Jwt;
  * stolen console session must not outlive its sign-out because Redis is down; the admin key still
  * works) and a shopper's token is accepted (fail open: a purchase meets the same outage anyway,
  * and a shopper's sign-out ends no privilege). Tokens without a {@code jti} (not issued here)
- * cannot be revoked. See docs/decisions/0008-identity.md.
+ * cannot be revoked. A token found not revoked is not asked about again for {@link #MEMO} on this
+ * instance, so a shopper's burst of attempts costs one Redis read, not one each: a sign-out ends
+ * the token at once on the instance that signed it out, and within that second on the others.
+ * See docs/decisions/0008-identity.md.
  */
 public class Revocations implements OAuth2TokenValidator<Jwt> {
 
@@ -31,8 +36,15 @@ public class Revocations implements OAuth2TokenValidator<Jwt> {
     private static final OAuth2Error UNCHECKED = new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN,
             "revocation could not be checked", null);
 
+    static final Duration MEMO = Duration.ofSeconds(1);
+
     private final StringRedisTemplate redis;
     private final Clock clock;
+    private final Cache<String, Boolean> notRevoked = Caffeine.newBuilder()
+            .executor(Runnable::run)
+            .expireAfterWrite(MEMO)
+            .maximumSize(200_000)
+            .build();
 
     Revocations(StringRedisTemplate redis, Clock clock) {
         this.redis = redis;
@@ -45,6 +57,7 @@ public class Revocations implements OAuth2TokenValidator<Jwt> {
         if (token.getId() == null || expiresAt == null) {
             return;
         }
+        notRevoked.invalidate(token.getId());
         Duration left = Duration.between(clock.instant(), expiresAt);
         if (left.isPositive()) {
             // kept past the expiry by the clock skew verification allows
@@ -54,13 +67,15 @@ public class Revocations implements OAuth2TokenValidator<Jwt> {
 
     @Override
     public OAuth2TokenValidatorResult validate(Jwt token) {
-        if (token.getId() == null) {
+        if (token.getId() == null || notRevoked.getIfPresent(token.getId()) != null) {
             return OAuth2TokenValidatorResult.success();
         }
         try {
-            return Boolean.TRUE.equals(redis.hasKey(key(token.getId())))
-                    ? OAuth2TokenValidatorResult.failure(REVOKED)
-                    : OAuth2TokenValidatorResult.success();
+            if (Boolean.TRUE.equals(redis.hasKey(key(token.getId())))) {
+                return OAuth2TokenValidatorResult.failure(REVOKED);
+            }
+            notRevoked.put(token.getId(), Boolean.TRUE);
+            return OAuth2TokenValidatorResult.success();
         } catch (RuntimeException redisDown) {
             if (SecurityConfiguration.grantsAdmin(token)) {
                 log.warn("admin token refused: its revocation could not be checked ({})", redisDown.toString());
