@@ -70,7 +70,9 @@ class SecurityConfiguration {
     private static final String[] ADMIN_PATHS = {
             "/api/v1/admin/**", "/api/v1.0/admin/**", "/api/v1/sale/admin/**", "/api/v1.0/sale/admin/**"};
     private static final String[] USER_PATHS = {"/api/v1/sale/user/**", "/api/v1.0/sale/user/**"};
-    private static final String[] PURCHASE_PATHS = {"/api/v1/sale/purchase", "/api/v1.0/sale/purchase"};
+    private static final String[] PURCHASE_PATHS = {"/api/v1/sale/purchase", "/api/v1.0/sale/purchase",
+            "/api/v1/sale/purchase-token", "/api/v1.0/sale/purchase-token"};
+    private static final String[] CHALLENGE_PATHS = {"/api/v1/sale/challenge/**", "/api/v1.0/sale/challenge/**"};
 
     static final String INVALID_TOKEN = "Invalid or expired token";
 
@@ -156,6 +158,7 @@ class SecurityConfiguration {
                         .requestMatchers("/actuator/prometheus").hasAnyAuthority(Roles.ADMIN, Roles.METRICS)
                         .requestMatchers(HttpMethod.POST, PURCHASE_PATHS).hasAuthority(Roles.USER)
                         .requestMatchers(USER_PATHS).hasAuthority(Roles.USER)
+                        .requestMatchers(HttpMethod.GET, CHALLENGE_PATHS).hasAuthority(Roles.USER)
                         .anyRequest().permitAll())
                 .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied));
 

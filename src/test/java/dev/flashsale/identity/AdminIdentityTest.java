@@ -29,8 +29,11 @@ class AdminIdentityTest extends IntegrationTest {
         Api.Reply byBearer = api.post("/api/v1/sale/purchase", body, "Authorization", "Bearer " + token);
         Api.Reply byKey = api.post("/api/v1/sale/purchase", body, Api.admin());
         Api.Reply orders = api.get("/api/v1/sale/user/orders", Api.cookie(token));
+        // nor does it step through a gated sale's gate
+        Api.Reply purchaseToken = api.post("/api/v1/sale/purchase-token", body, Api.cookie(token));
+        Api.Reply challenge = api.get("/api/v1/sale/challenge/" + product, Api.admin());
 
-        for (Api.Reply reply : List.of(byCookie, byBearer, byKey, orders)) {
+        for (Api.Reply reply : List.of(byCookie, byBearer, byKey, orders, purchaseToken, challenge)) {
             assertThat(reply.status()).as(reply.toString()).isEqualTo(403);
             assertThat(reply.code()).isEqualTo("FORBIDDEN");
         }
