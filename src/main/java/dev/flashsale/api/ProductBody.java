@@ -10,14 +10,17 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 /** A new sale. Without a window it opens now and lasts a day. */
 @Schema(name = "CreateProductRequest")
 public record ProductBody(
         @NotBlank(message = "is required") @Size(max = 200, message = "must be at most 200 characters")
+        @Pattern(regexp = "[^\\x00]*", message = "must not contain the NUL character")
         @Schema(example = "Limited sneaker drop") String name,
-        @Size(max = 5000, message = "must be at most 5000 characters") String description,
+        @Size(max = 5000, message = "must be at most 5000 characters")
+        @Pattern(regexp = "[^\\x00]*", message = "must not contain the NUL character") String description,
         @NotNull(message = "is required") @DecimalMin(value = "0.00", message = "must not be negative")
         @Digits(integer = 10, fraction = 2, message = "must have at most 10 digits and 2 decimals")
         @Schema(example = "49.99") BigDecimal price,
@@ -26,8 +29,9 @@ public record ProductBody(
         @Schema(example = "100") Integer totalQuantity,
         @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000")
         @Schema(description = "units one user may buy, 1 if absent", example = "1") Integer perUserLimit,
-        @Schema(description = "when the sale opens; now if absent") Instant saleStartAt,
-        @Schema(description = "when the sale is over; a day after the start if absent") Instant saleEndAt,
+        @SaleMoment @Schema(description = "when the sale opens (2000 to 2999, UTC); now if absent") Instant saleStartAt,
+        @SaleMoment @Schema(description = "when the sale is over (2000 to 2999, UTC); a day after the start if absent")
+        Instant saleEndAt,
         @Min(value = 1, message = "must be at least 1") @Max(value = 10_000_000, message = "must be at most 10000000")
         @Schema(description = "units all orders from one client address may hold; no cap if absent or null. "
                 + "Shoppers behind one NAT or proxy share the cap", example = "4") Integer perAddressLimit,

@@ -17,8 +17,9 @@ import tools.jackson.databind.JsonNode;
 @Schema(name = "UpdateProductRequest")
 public record ProductPatch(
         @Size(min = 1, max = 200, message = "must be 1 to 200 characters") @Pattern(regexp = ".*\\S.*", message = "must not be blank")
-        String name,
-        @Size(max = 5000, message = "must be at most 5000 characters") String description,
+        @Pattern(regexp = "[^\\x00]*", message = "must not contain the NUL character") String name,
+        @Size(max = 5000, message = "must be at most 5000 characters")
+        @Pattern(regexp = "[^\\x00]*", message = "must not contain the NUL character") String description,
         @DecimalMin(value = "0.00", message = "must not be negative")
         @Digits(integer = 10, fraction = 2, message = "must have at most 10 digits and 2 decimals") BigDecimal price,
         @Min(value = 1, message = "must be at least 1") @Max(value = 10_000_000, message = "must be at most 10000000")
@@ -26,8 +27,8 @@ public record ProductPatch(
                 + "sold or reserved is refused") Integer totalQuantity,
         @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000")
         Integer perUserLimit,
-        Instant saleStartAt,
-        Instant saleEndAt,
+        @SaleMoment Instant saleStartAt,
+        @SaleMoment Instant saleEndAt,
         @Schema(description = "units all orders from one client address may hold (1 to 10000000); null switches "
                 + "the cap off", implementation = Integer.class, nullable = true)
         JsonNode perAddressLimit,
