@@ -36,6 +36,8 @@ import java.util.stream.Collectors;
 import dev.flashsale.support.Api;
 import dev.flashsale.support.IntegrationTest;
 import tools.jackson.databind.json.JsonMapper;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +46,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The production edge: HAProxy with ops/haproxy/haproxy.cfg (the operators' file, set through its
@@ -125,18 +128,15 @@ class EdgeProxyTest extends IntegrationTest {
         edge = builder.start();
 
         Api api = new Api(edgePort);
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < deadline && edge.isAlive()) {
-            try {
-                if (api.get("/actuator/health/readiness").status() == 200) {
-                    return api;
-                }
-            } catch (IllegalStateException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
+        try {
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .failFast("HAProxy exited", () -> !edge.isAlive())
+                    .until(() -> api.get("/actuator/health/readiness").status() == 200);
+        } catch (ConditionTimeoutException | TerminalFailureException notPassing) {
+            throw new IllegalStateException("HAProxy did not pass a request to the application; its output:\n"
+                    + edgeOutput(), notPassing);
         }
-        throw new IllegalStateException("HAProxy did not pass a request to the application; its output:\n" + edgeOutput());
+        return api;
     }
 
     @AfterEach
@@ -186,9 +186,13 @@ class EdgeProxyTest extends IntegrationTest {
             // the flood is under way (every connection attempted; those the edge holds trickle
             // headers until 5 s after they connected): until 4 s into the flood, the ordinary
             // client reads the sale and buys through the edge
-            long attemptsDeadline = floodStart + Duration.ofSeconds(3).toNanos();
-            while (attempted.get() < flood && System.nanoTime() < attemptsDeadline) {
-                Thread.sleep(20);
+            Duration attemptsWithin = Duration.ofSeconds(3).minusNanos(System.nanoTime() - floodStart);
+            if (attemptsWithin.isPositive()) {
+                try {
+                    await().atMost(attemptsWithin).pollInterval(Duration.ofMillis(20)).until(() -> attempted.get() >= flood);
+                } catch (ConditionTimeoutException stillConnecting) {
+                    // the ordinary client starts anyway, 3 s into the flood
+                }
             }
             long clientUntil = floodStart + Duration.ofSeconds(4).toNanos();
             for (int i = 0; System.nanoTime() < clientUntil; i++) {
