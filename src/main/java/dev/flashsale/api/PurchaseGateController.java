@@ -97,10 +97,7 @@ class PurchaseGateController {
     @ApiResponse(responseCode = "403", description = "the sale has ended (SALE_ENDED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> challenge(@PathVariable UUID productId) {
-        String userId = CurrentUser.id().orElse(null);
-        if (userId == null) {
-            return unauthenticated();
-        }
+        String userId = CurrentUser.id().orElseThrow(); // the security chain lets only shoppers in
         Product product = catalog.find(productId).orElse(null);
         ResponseEntity<?> refused = refusal(product, false);
         if (refused != null) {
@@ -125,10 +122,7 @@ class PurchaseGateController {
     @ApiResponse(responseCode = "429", description = "too many purchase attempts from this user or address (RATE_LIMITED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> token(@Valid @RequestBody TokenBody body) {
-        String userId = CurrentUser.id().orElse(null);
-        if (userId == null) {
-            return unauthenticated();
-        }
+        String userId = CurrentUser.id().orElseThrow(); // the security chain lets only shoppers in
         // a token is a step of a purchase attempt: it counts against the user's attempts
         Optional<Duration> throttled = limits.purchaseBy(userId);
         if (throttled.isPresent()) {
@@ -172,9 +166,5 @@ class PurchaseGateController {
             return Problems.response(HttpStatus.FORBIDDEN, "SALE_NOT_STARTED", "The sale has not started yet");
         }
         return null;
-    }
-
-    private static ResponseEntity<?> unauthenticated() {
-        return Problems.response(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "Sign in first: a purchase token is issued to a user");
     }
 }
