@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The ceiling of the benchmarks (issue #4): an endpoint that does nothing, behind the same
+ * The ceiling of the benchmarks (docs/PERFORMANCE.md): an endpoint that does nothing, behind the same
  * filters, servlet container and JSON as the real ones. Only with the {@code bench} profile.
  */
 @RestController

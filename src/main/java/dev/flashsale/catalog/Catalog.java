@@ -165,10 +165,6 @@ public class Catalog {
                 .update();
     }
 
-    public void evict(UUID id) {
-        byId.invalidate(id);
-    }
-
     private static Product product(ResultSet rs, int row) throws SQLException {
         return new Product(
                 rs.getObject("id", UUID.class),

@@ -362,8 +362,7 @@ public class Inventory {
     }
 
     private static Reservation reservation(UUID productId, String userId, String pending) {
-        // pending = "reservedAtMs:quantity:unit,unit,...:sequence" as written by reserve.lua (marks
-        // written before the sequence was added lack it)
+        // pending = "reservedAtMs:quantity:unit,unit,...:sequence[:address]" as written by reserve.lua
         String[] parts = pending.split(":", 4);
         List<Integer> units = new ArrayList<>();
         for (String unit : parts[2].split(",")) {

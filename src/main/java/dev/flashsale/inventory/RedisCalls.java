@@ -42,10 +42,6 @@ class RedisCalls {
         }
     }
 
-    boolean isOpen() {
-        return breaker.getState() == CircuitBreaker.State.OPEN;
-    }
-
     private static boolean isRedis(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String type = t.getClass().getName();

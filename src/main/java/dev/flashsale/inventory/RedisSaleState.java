@@ -11,9 +11,4 @@ import java.util.List;
  */
 public record RedisSaleState(boolean present, int total, int stock, int issued, int freeUnits, long buyers,
                              List<Reservation> pending) {
-
-    /** Units held by pending reservations. */
-    public int pendingQuantity() {
-        return pending.stream().mapToInt(Reservation::quantity).sum();
-    }
 }

@@ -5,9 +5,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * An order was committed. Orders are published in batches, as {@link OrdersPlaced} (one per
- * transaction); outbox rows written before group commit hold single OrderPlaced events, and
- * listeners still accept them.
+ * An order was committed; orders are published in batches, as {@link OrdersPlaced} (one per
+ * transaction).
  */
 public record OrderPlaced(
         UUID orderId,

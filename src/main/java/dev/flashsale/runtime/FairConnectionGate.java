@@ -31,7 +31,7 @@ import org.springframework.stereotype.Component;
  * once, and in the 1,000-buyer race test (real PostgreSQL, 2 cores) 11–30 of the 100 order writes
  * timed out after 2 s while the pool reported 19 of 20 connections idle. A fair semaphore in
  * front of the pool, one permit per connection, queues the waiters in order; with it the same
- * test wrote every order in 3 of 3 runs. A permit is held from {@code getConnection()} until the
+ * test wrote every order (decision 0007). A permit is held from {@code getConnection()} until the
  * connection is closed (returned), so the pool always has a connection for a permit holder.
  */
 @Component

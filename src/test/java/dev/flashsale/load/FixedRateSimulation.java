@@ -21,7 +21,7 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
 /**
- * Scenario E of issue #4: an open model — purchase attempts arrive at a fixed rate whatever the
+ * Scenario E of the benchmarks (docs/PERFORMANCE.md): an open model — purchase attempts arrive at a fixed rate whatever the
  * service's latency (-Drate, default 5000/s, for -Dduration seconds, default 60), each from a new
  * user. Assertions are the targets, on the purchases: p99 at most 10 ms, nothing failed (every
  * answer a 201 or a business 4xx).

@@ -263,7 +263,7 @@ class EncryptedConnectionsTest {
     private static UUID createSale(Api api, int total, Instant start, Instant end) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", "TLS sale " + UUID.randomUUID());
-        body.put("price", "19.99");
+        body.put("price", new java.math.BigDecimal("19.99"));
         body.put("totalQuantity", total);
         body.put("perUserLimit", 1);
         body.put("saleStartAt", start.toString());

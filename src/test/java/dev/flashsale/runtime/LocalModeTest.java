@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -12,10 +11,12 @@ import java.util.regex.Pattern;
 
 import dev.flashsale.FlashSaleApplication;
 import dev.flashsale.support.Api;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The README's run command on a machine with nothing configured: local mode, started as its own
@@ -78,13 +79,15 @@ class LocalModeTest {
                 .redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("FLASHSALE_"));
         Process process = builder.start();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-        while (Instant.now().isBefore(deadline) && process.isAlive()) {
-            Matcher m = DEMO.matcher(Files.readString(log));
-            if (m.find()) {
-                return new Started(process, Integer.parseInt(m.group(1)), m.group(2));
-            }
-            Thread.sleep(200);
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> DEMO.matcher(Files.readString(log)).find() || !process.isAlive());
+        } catch (ConditionTimeoutException slow) {
+            // reported below, with the output
+        }
+        Matcher m = DEMO.matcher(Files.readString(log));
+        if (m.find()) {
+            return new Started(process, Integer.parseInt(m.group(1)), m.group(2));
         }
         process.destroyForcibly();
         throw new IllegalStateException("local mode did not start; its output:\n" + Files.readString(log));

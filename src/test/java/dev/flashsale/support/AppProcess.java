@@ -5,15 +5,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.flashsale.FlashSaleApplication;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The application as a process of its own (the test's class path, a fresh JVM), with its output
@@ -54,47 +56,49 @@ public final class AppProcess implements AutoCloseable {
 
     /** Waits until the output has a line matching the pattern (or the process dies). */
     public Matcher await(Pattern pattern, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        try {
-            while (Instant.now().isBefore(deadline)) {
-                boolean alive = process.isAlive();
-                Matcher m = pattern.matcher(output());
-                if (m.find()) {
-                    return m;
-                }
-                if (!alive) {
-                    break;
-                }
-                Thread.sleep(200);
+        Matcher[] found = {null};
+        boolean got = waitFor(timeout, () -> {
+            Matcher m = pattern.matcher(output());
+            if (m.find()) {
+                found[0] = m;
+                return true;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return false;
+        });
+        if (!got) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the application did not get to " + pattern + "; its output:\n" + output());
         }
-        process.destroyForcibly();
-        throw new IllegalStateException("the application did not get to " + pattern + "; its output:\n" + output());
+        return found[0];
     }
 
     /** Waits until the application answers its health check on the given port. */
     public void awaitHealthy(int port, Duration timeout) {
         Api api = new Api(port);
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline) && process.isAlive()) {
+        boolean healthy = waitFor(timeout, () -> {
             try {
-                if (api.get("/actuator/health").status() == 200) {
-                    return;
-                }
-            } catch (IllegalStateException notYet) {
-                // not listening yet
+                return api.get("/actuator/health").status() == 200;
+            } catch (IllegalStateException notListeningYet) {
+                return false;
             }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        });
+        if (!healthy) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the application did not become healthy; its output:\n" + output());
         }
-        process.destroyForcibly();
-        throw new IllegalStateException("the application did not become healthy; its output:\n" + output());
+    }
+
+    /** Polls the condition until it holds (true), the process dies or the time is up (false). */
+    private boolean waitFor(Duration timeout, Callable<Boolean> condition) {
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+                    .until(() -> condition.call() || !process.isAlive());
+            return condition.call();
+        } catch (ConditionTimeoutException e) {
+            return false;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Waits for the process to end by itself, and answers its exit code. */

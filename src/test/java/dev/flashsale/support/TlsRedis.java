@@ -7,9 +7,12 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import org.awaitility.core.ConditionTimeoutException;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A redis-server of the test's own that speaks only TLS (no plaintext port), on a free port of
@@ -76,16 +79,14 @@ public final class TlsRedis implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
         try {
-            while (Instant.now().isBefore(deadline) && process.isAlive()) {
-                if (output().contains("Ready to accept connections")) {
-                    return;
-                }
-                Thread.sleep(50);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            await().atMost(timeout).pollInterval(Duration.ofMillis(50))
+                    .until(() -> output().contains("Ready to accept connections") || !process.isAlive());
+        } catch (ConditionTimeoutException slow) {
+            // reported below, with the output
+        }
+        if (output().contains("Ready to accept connections")) {
+            return;
         }
         String output = output();
         close();
