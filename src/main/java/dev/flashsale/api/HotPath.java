@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -62,6 +65,9 @@ class HotPath extends OncePerRequestFilter {
     private static final Pattern STATUS = Pattern.compile("/api/v1(?:\\.0)?/sale/status/([0-9a-fA-F-]{36})");
     private static final Pattern UUID_TEXT = Pattern.compile(Uuids.PATTERN);
     private static final Pattern TOKEN_TEXT = Pattern.compile(PurchaseBody.TOKEN_PATTERN);
+    /** The fields a purchase body may have: any other makes it the full path's to refuse. */
+    private static final Set<String> PURCHASE_FIELDS = Arrays.stream(PurchaseBody.class.getRecordComponents())
+            .map(RecordComponent::getName).collect(Collectors.toUnmodifiableSet());
 
     private final Catalog catalog;
     private final SaleViews views;
@@ -191,7 +197,16 @@ class HotPath extends OncePerRequestFilter {
         } catch (JacksonException malformed) {
             return Optional.empty();
         }
-        if (node == null || !node.isObject()) {
+        if (node == null || !node.isObject() || node.size() > PURCHASE_FIELDS.size()) {
+            return Optional.empty();
+        }
+        for (String field : node.propertyNames()) {
+            if (!PURCHASE_FIELDS.contains(field)) {
+                return Optional.empty();
+            }
+        }
+        JsonNode userId = node.get("userId"); // the seed's clients send one; it is ignored, but typed
+        if (userId != null && !userId.isNull() && !userId.isString()) {
             return Optional.empty();
         }
         JsonNode productId = node.get("productId");

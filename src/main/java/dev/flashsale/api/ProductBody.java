@@ -13,7 +13,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
-/** A new sale. Without a window it opens now and lasts a day. */
+/** A new sale. Without a window it opens now and lasts a day. Fields it does not declare are refused. */
 @Schema(name = "CreateProductRequest")
 public record ProductBody(
         @NotBlank(message = "is required") @Size(max = 200, message = "must be at most 200 characters")
@@ -42,5 +42,7 @@ public record ProductBody(
         @Min(value = 0, message = "must be at least 0") @Max(value = 24, message = "must be at most 24")
         @Schema(description = "leading zero bits of the proof of work a gated sale's token costs the shopper's "
                 + "browser (each bit doubles it; 16 is about a second); 0 if absent: a token without a challenge",
-                example = "16") Integer powDifficulty) {
+                example = "16") Integer powDifficulty,
+        @Schema(description = "ignored: a sale's state follows from its window (the seed's admin front end sends "
+                + "one)", deprecated = true) String status) {
 }

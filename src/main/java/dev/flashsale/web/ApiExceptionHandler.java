@@ -17,6 +17,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.BindingResult;
 import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -52,7 +53,17 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
                                                                   HttpHeaders headers, HttpStatusCode status,
                                                                   WebRequest request) {
-        List<Map<String, String>> errors = ex.getBindingResult().getAllErrors().stream()
+        return fieldErrors(ex.getBindingResult());
+    }
+
+    @ExceptionHandler(RequestFields.InvalidFields.class)
+    ResponseEntity<Object> invalidFields(RequestFields.InvalidFields ex) {
+        return fieldErrors(ex.errors());
+    }
+
+    /** One problem naming every bad field: a form shows all its errors in one round. */
+    private static ResponseEntity<Object> fieldErrors(BindingResult result) {
+        List<Map<String, String>> errors = result.getAllErrors().stream()
                 .map(e -> Map.of(
                         "field", e instanceof FieldError f ? f.getField() : e.getObjectName(),
                         "message", String.valueOf(e.getDefaultMessage())))

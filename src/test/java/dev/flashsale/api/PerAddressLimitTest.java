@@ -131,7 +131,7 @@ class PerAddressLimitTest extends IntegrationTest {
             Api.Reply patched = api.patch(path, "{\"perAddressLimit\":" + bad + "}", Api.admin());
             assertThat(patched.status()).as(bad + ": " + patched).isEqualTo(400);
             Api.Reply created = api.post("/api/v1/admin/products",
-                    "{\"name\":\"Bad cap\",\"price\":\"1.00\",\"totalQuantity\":5,\"perAddressLimit\":" + bad + "}",
+                    "{\"name\":\"Bad cap\",\"price\":1.00,\"totalQuantity\":5,\"perAddressLimit\":" + bad + "}",
                     Api.admin());
             assertThat(created.status()).as(bad + ": " + created).isEqualTo(400);
             assertThat(created.contentType()).contains("application/problem+json");

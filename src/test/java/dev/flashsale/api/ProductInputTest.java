@@ -39,9 +39,10 @@ class ProductInputTest extends IntegrationTest {
         long products = products();
 
         Api.Reply created = api.post("/api/v1/admin/products",
-                Api.json(Map.of("name", "n", "price", "1.00", "totalQuantity", 5, "saleStartAt", 12345)), Api.admin());
+                Api.json(Map.of("name", "n", "price", 1, "totalQuantity", 5, "saleStartAt", 1_800_000_000)), Api.admin());
 
         assertThat(created.status()).as(created.toString()).isEqualTo(400);
+        assertThat(created.json().path("errors").toString()).contains("saleStartAt").doesNotContain("price");
         assertThat(products()).isEqualTo(products);
     }
 
@@ -86,7 +87,7 @@ class ProductInputTest extends IntegrationTest {
     private static Map<String, Object> body(String field, Object value) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", "Input test " + UUID.randomUUID());
-        body.put("price", "9.99");
+        body.put("price", new java.math.BigDecimal("9.99"));
         body.put("totalQuantity", 5);
         body.put(field, value);
         return body;

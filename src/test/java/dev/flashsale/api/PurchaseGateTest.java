@@ -235,7 +235,7 @@ class PurchaseGateTest extends IntegrationTest {
         for (String bad : new String[] {"{\"gated\":\"yes\"}", "{\"powDifficulty\":25}", "{\"powDifficulty\":-1}",
                 "{\"powDifficulty\":1.5}"}) {
             assertThat(api.patch(path, bad, Api.admin()).status()).as(bad).isEqualTo(400);
-            assertThat(api.post("/api/v1/admin/products", bad.replace("{", "{\"name\":\"x\",\"price\":\"1.00\","
+            assertThat(api.post("/api/v1/admin/products", bad.replace("{", "{\"name\":\"x\",\"price\":1.00,"
                     + "\"totalQuantity\":1,"), Api.admin()).status()).as(bad).isEqualTo(400);
         }
     }

@@ -70,7 +70,7 @@ public abstract class IntegrationTest {
     protected UUID product(int total, int perUserLimit, Instant start, Instant end, Map<String, Object> more) {
         Map<String, Object> body = new LinkedHashMap<>(more);
         body.put("name", "Test product " + UUID.randomUUID());
-        body.put("price", "19.99");
+        body.put("price", new java.math.BigDecimal("19.99"));
         body.put("totalQuantity", total);
         body.put("perUserLimit", perUserLimit);
         body.put("saleStartAt", start.toString());
