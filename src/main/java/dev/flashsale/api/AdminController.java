@@ -93,7 +93,8 @@ class AdminController {
 
     @GetMapping("/products/{id}")
     @Operation(summary = "One product")
-    @ApiResponse(responseCode = "200", description = "the product", content = @Content(schema = @Schema(implementation = Envelopes.AdminProduct.class)))
+    @ApiResponse(responseCode = "200", description = "the product",
+            content = @Content(schema = @Schema(implementation = Envelopes.AdminProduct.class)))
     @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> get(@PathVariable UUID id) {
@@ -106,7 +107,8 @@ class AdminController {
     @Operation(summary = "Change a sale's name, price, limit, window or stock",
             description = "Raising the stock adds to the live Redis stock atomically; lowering it below the units "
                     + "sold or reserved is refused.")
-    @ApiResponse(responseCode = "200", description = "changed", content = @Content(schema = @Schema(implementation = Envelopes.AdminProduct.class)))
+    @ApiResponse(responseCode = "200", description = "changed",
+            content = @Content(schema = @Schema(implementation = Envelopes.AdminProduct.class)))
     @ApiResponse(responseCode = "400", description = "invalid fields or window (VALIDATION_FAILED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",

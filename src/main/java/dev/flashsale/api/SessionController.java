@@ -69,7 +69,8 @@ class SessionController {
 
     @PostMapping
     @Operation(summary = "Demo sign-in by name (only where flashsale.security.demo-sign-in is on)")
-    @ApiResponse(responseCode = "200", description = "signed in; the session cookie is set", content = @Content(schema = @Schema(implementation = Envelopes.Session.class)))
+    @ApiResponse(responseCode = "200", description = "signed in; the session cookie is set",
+            content = @Content(schema = @Schema(implementation = Envelopes.Session.class)))
     @ApiResponse(responseCode = "400", description = "the name is not a valid user id (VALIDATION_FAILED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "403", description = "sign-in by name is switched off (SIGN_IN_DISABLED)",
