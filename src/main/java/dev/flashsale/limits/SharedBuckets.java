@@ -18,9 +18,11 @@ import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Token buckets shared by all instances, kept in Redis (Bucket4j's compare-and-swap on a key per
- * bucket) through the application's own Lettuce client, standalone or cluster. The connection is
- * opened on first use, not at start-up, so an unreachable Redis is reported by the start-up checks
- * like any other dependency. A bucket's key expires 10 s after the bucket would be full again.
+ * bucket) through the application's own Lettuce client, standalone or cluster: its connection
+ * inherits that client's address, credentials and TLS settings (SSL bundle), which a client made
+ * from a host and port would not. The connection is opened on first use, not at start-up, so an
+ * unreachable Redis is reported by the start-up checks like any other dependency. A bucket's key
+ * expires 10 s after the bucket would be full again.
  */
 final class SharedBuckets {
 

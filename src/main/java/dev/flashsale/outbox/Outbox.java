@@ -38,14 +38,16 @@ public class Outbox {
     private final OutboxProperties properties;
     private final Clock clock;
     private final LockingTaskExecutor locks;
+    private final DeliveryFailures deliveryFailures;
 
     Outbox(JdbcClient jdbc, FailedEventPublications failed, OutboxProperties properties, Clock clock,
-           LockingTaskExecutor locks) {
+           LockingTaskExecutor locks, DeliveryFailures deliveryFailures) {
         this.jdbc = jdbc;
         this.failed = failed;
         this.properties = properties;
         this.clock = clock;
         this.locks = locks;
+        this.deliveryFailures = deliveryFailures;
     }
 
     /** Deliveries not completed yet, by status, and the age of the oldest. */
@@ -100,10 +102,13 @@ public class Outbox {
     /**
      * Retries failed deliveries whose backoff has passed and that have attempts left, and
      * deliveries stuck before completion for longer than {@code stuck-after} (a listener cut off
-     * from the database could not even record its failure). One instance at a time.
+     * from the database could not even record its failure). One instance at a time. First, on
+     * the instance that saw deliveries fail for want of the database, those are marked for retry,
+     * so they go again within a retry interval (and the first backoff) of the database's return.
      */
     @Scheduled(fixedDelayString = "${flashsale.outbox.retry-interval:5s}", initialDelayString = "${flashsale.outbox.retry-interval:5s}")
     public void retryDue() {
+        markUnrecordedFailed();
         Instant now = clock.instant();
         locks.executeWithLock((Runnable) () -> {
             failed.resubmit(ResubmissionOptions.defaults()
@@ -142,6 +147,31 @@ public class Outbox {
             log.warn("outbox deliveries stuck for over {} marked failed for retry: {}", properties.stuckAfter(), stuck);
         }
         return stuck;
+    }
+
+    /**
+     * Deliveries this instance saw fail because PostgreSQL could not be reached are marked failed,
+     * with every other delivery left unfinished from before that moment: none of them could record
+     * its outcome. The ones still running or still queued are delivered twice; listeners count
+     * each order once, whatever the number of deliveries.
+     *
+     * @return deliveries marked failed
+     */
+    int markUnrecordedFailed() {
+        Instant failedAt = deliveryFailures.lastUnrecorded();
+        if (failedAt == null) {
+            return 0;
+        }
+        int lost = jdbc.sql("""
+                UPDATE event_publication SET status = 'FAILED'
+                WHERE completion_date IS NULL
+                  AND (status IS NULL OR status IN ('PUBLISHED', 'PROCESSING', 'RESUBMITTED'))
+                  AND coalesce(last_resubmission_date, publication_date) <= ?""")
+                .param(Timestamp.from(failedAt))
+                .update();
+        deliveryFailures.settled(failedAt);
+        log.warn("outbox deliveries unfinished when the database could not be reached marked failed for retry: {}", lost);
+        return lost;
     }
 
     /** An operator's retry: every failed delivery (or the one given) goes again, attempts regardless. */

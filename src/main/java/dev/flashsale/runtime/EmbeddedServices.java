@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
@@ -48,12 +49,23 @@ public class EmbeddedServices implements EnvironmentPostProcessor, Ordered {
                     env.getProperty("flashsale.local.postgres-port", Integer.class, 0)));
             settings.put("spring.datasource.username", "postgres");
         }
-        if (!env.containsProperty("spring.data.redis.host") && !env.containsProperty("spring.data.redis.url")) {
+        if (!redisConfigured(env)) {
             requireOnClassPath("redis.embedded.RedisServer", "embedded Redis");
             settings.put("spring.data.redis.host", "127.0.0.1");
             settings.put("spring.data.redis.port", redis(env.getProperty("flashsale.local.redis-port", Integer.class, 0)));
         }
         env.getPropertySources().addFirst(new MapPropertySource(SOURCE, settings));
+    }
+
+    /**
+     * Any setting that says where Redis is or how to talk to it means a Redis of the user's: an
+     * embedded one (plain TCP, no password) would not answer to TLS or AUTH, nor stand in for a
+     * Sentinel or Cluster.
+     */
+    private static boolean redisConfigured(ConfigurableEnvironment env) {
+        return Stream.of("host", "url", "sentinel.nodes", "cluster.nodes", "username", "password", "ssl.bundle")
+                .anyMatch(name -> env.containsProperty("spring.data.redis." + name))
+                || env.getProperty("spring.data.redis.ssl.enabled", Boolean.class, false);
     }
 
     private static synchronized String postgres(String dataDir, int port) {

@@ -62,10 +62,6 @@ public abstract class FaultDrill extends IntegrationTest {
         registry.add("flashsale.ordering.breaker-window", () -> "4");
         registry.add("flashsale.ordering.breaker-open-for", () -> "5s");
         registry.add("flashsale.reconciler.stale-reservation-after", () -> "2s");
-        registry.add("spring.modulith.events.staleness.published", () -> "5s");
-        registry.add("spring.modulith.events.staleness.processing", () -> "5s");
-        registry.add("spring.modulith.events.staleness.check-interval", () -> "1s");
-        registry.add("flashsale.outbox.stuck-after", () -> "5s");
     }
 
     /** PostgreSQL without the proxy, for looking while the proxy is cut. */
