@@ -66,7 +66,8 @@ class AdminController {
 
     @PostMapping("/products")
     @Operation(summary = "Put a product on sale")
-    @ApiResponse(responseCode = "201", description = "created, and its stock is live in Redis")
+    @ApiResponse(responseCode = "201", description = "created, and its stock is live in Redis",
+            content = @Content(schema = @Schema(implementation = Envelopes.AdminProduct.class)))
     @ApiResponse(responseCode = "400", description = "invalid fields or window (VALIDATION_FAILED, MALFORMED_REQUEST)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> create(@Valid @RequestBody ProductBody body) {
@@ -92,7 +93,8 @@ class AdminController {
 
     @GetMapping("/products/{id}")
     @Operation(summary = "One product")
-    @ApiResponse(responseCode = "200", description = "the product")
+    @ApiResponse(responseCode = "200", description = "the product",
+            content = @Content(schema = @Schema(implementation = Envelopes.AdminProduct.class)))
     @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> get(@PathVariable UUID id) {
@@ -105,7 +107,8 @@ class AdminController {
     @Operation(summary = "Change a sale's name, price, limit, window or stock",
             description = "Raising the stock adds to the live Redis stock atomically; lowering it below the units "
                     + "sold or reserved is refused.")
-    @ApiResponse(responseCode = "200", description = "changed")
+    @ApiResponse(responseCode = "200", description = "changed",
+            content = @Content(schema = @Schema(implementation = Envelopes.AdminProduct.class)))
     @ApiResponse(responseCode = "400", description = "invalid fields or window (VALIDATION_FAILED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
@@ -137,9 +140,13 @@ class AdminController {
     @PostMapping("/outbox/failed/retry")
     @Operation(summary = "Retry failed deliveries now: all of them, or the one given")
     @ApiResponse(responseCode = "202", description = "resubmitted")
-    ResponseEntity<Envelope<Map<String, Object>>> retry(@RequestParam(required = false) UUID id) {
+    ResponseEntity<Envelope<Resubmitted>> retry(@RequestParam(required = false) UUID id) {
         outbox.retryFailed(id);
-        return ResponseEntity.accepted().body(Envelope.ok(Map.of("resubmitted", id == null ? "all" : id.toString())));
+        return ResponseEntity.accepted().body(Envelope.ok(new Resubmitted(id == null ? "all" : id.toString())));
+    }
+
+    record Resubmitted(@Schema(description = "\"all\", or the id of the one delivery resubmitted",
+            pattern = "^(all|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$") String resubmitted) {
     }
 
     private ResponseEntity<?> answer(SaleAdministration.Result result, HttpStatus success) {

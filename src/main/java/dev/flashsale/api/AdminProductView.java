@@ -14,7 +14,7 @@ public record AdminProductView(
         UUID id,
         UUID productId,
         String name,
-        String description,
+        @Schema(nullable = true) String description,
         BigDecimal price,
         int totalQuantity,
         @Schema(description = "units left in Redis, live") int availableQuantity,
@@ -26,7 +26,8 @@ public record AdminProductView(
         Instant saleEndAt,
         Instant createdAt,
         Instant updatedAt,
-        @Schema(description = "units all orders from one client address may hold; null: no cap") Integer perAddressLimit,
+        @Schema(description = "units all orders from one client address may hold; null: no cap", nullable = true)
+        Integer perAddressLimit,
         @Schema(description = "purchases need a purchase token") boolean gated,
         @Schema(description = "leading zero bits of the proof of work a token costs (0: none)") int powDifficulty) {
 

@@ -6,6 +6,10 @@ import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
 
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.customizers.PropertyCustomizer;
+
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
@@ -20,4 +24,14 @@ import org.springframework.context.annotation.Configuration;
 @SecurityScheme(name = "adminKey", type = SecuritySchemeType.APIKEY, in = SecuritySchemeIn.HEADER,
         paramName = "X-Admin-Key", description = "the configured admin key")
 class OpenApiConfiguration {
+
+    @Bean
+    OpenApiCustomizer openApiContract() {
+        return new OpenApiContract();
+    }
+
+    @Bean
+    PropertyCustomizer openApiContractFields() {
+        return new OpenApiContract.Fields();
+    }
 }

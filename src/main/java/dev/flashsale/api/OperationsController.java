@@ -52,7 +52,8 @@ class OperationsController {
 
     @GetMapping("/audit/{productId}")
     @Operation(summary = "One product: Redis and PostgreSQL side by side, and whether I1, I2, I4, I5 hold")
-    @ApiResponse(responseCode = "200", description = "the audit")
+    @ApiResponse(responseCode = "200", description = "the audit",
+            content = @Content(schema = @Schema(implementation = Envelopes.Audit.class)))
     @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> audit(@PathVariable UUID productId) {
@@ -78,7 +79,8 @@ class OperationsController {
 
     @GetMapping("/reconciler")
     @Operation(summary = "The last reconciler pass this instance ran")
-    @ApiResponse(responseCode = "200", description = "the report, or null data if none ran yet")
+    @ApiResponse(responseCode = "200", description = "the report, or null data if none ran yet",
+            content = @Content(schema = @Schema(implementation = Envelopes.LastReport.class)))
     Envelope<ReconcileReport> last() {
         return Envelope.ok(reconciler.lastReport());
     }

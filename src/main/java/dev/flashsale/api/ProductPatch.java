@@ -17,20 +17,23 @@ import tools.jackson.databind.JsonNode;
 @Schema(name = "UpdateProductRequest")
 public record ProductPatch(
         @Size(min = 1, max = 200, message = "must be 1 to 200 characters") @Pattern(regexp = ".*\\S.*", message = "must not be blank")
-        @Pattern(regexp = "[^\\x00]*", message = "must not contain the NUL character") String name,
+        @Pattern(regexp = "[^\\x00]*", message = "must not contain the NUL character")
+        @Schema(pattern = Texts.NOT_BLANK_NO_NUL) String name,
         @Size(max = 5000, message = "must be at most 5000 characters")
-        @Pattern(regexp = "[^\\x00]*", message = "must not contain the NUL character") String description,
+        @Pattern(regexp = "[^\\x00]*", message = "must not contain the NUL character")
+        @Schema(pattern = Texts.NO_NUL) String description,
         @DecimalMin(value = "0.00", message = "must not be negative")
-        @Digits(integer = 10, fraction = 2, message = "must have at most 10 digits and 2 decimals") BigDecimal price,
+        @Digits(integer = 10, fraction = 2, message = "must have at most 10 digits and 2 decimals")
+        @Schema(maximum = "9999999999.99", multipleOf = 0.01) BigDecimal price,
         @Min(value = 1, message = "must be at least 1") @Max(value = 10_000_000, message = "must be at most 10000000")
         @Schema(description = "new total stock: raising adds to the live stock at once; lowering below what is "
                 + "sold or reserved is refused") Integer totalQuantity,
         @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000")
         Integer perUserLimit,
-        @SaleMoment Instant saleStartAt,
-        @SaleMoment Instant saleEndAt,
+        @SaleMoment @Schema(description = "2000 to 2999, UTC", pattern = Texts.YEARS_2000_TO_2999) Instant saleStartAt,
+        @SaleMoment @Schema(description = "2000 to 2999, UTC", pattern = Texts.YEARS_2000_TO_2999) Instant saleEndAt,
         @Schema(description = "units all orders from one client address may hold (1 to 10000000); null switches "
-                + "the cap off", implementation = Integer.class, nullable = true)
+                + "the cap off", implementation = Integer.class, nullable = true, minimum = "1", maximum = "10000000")
         JsonNode perAddressLimit,
         @Schema(description = "purchases need a single-use purchase token") Boolean gated,
         @Min(value = 0, message = "must be at least 0") @Max(value = 24, message = "must be at most 24")

@@ -93,7 +93,8 @@ class PurchaseGateController {
                     + "bits, then present both to POST /sale/purchase-token before `expiresAt`. Bound to the caller "
                     + "and the sale; earns one token.",
             security = {@SecurityRequirement(name = "bearer"), @SecurityRequirement(name = "userHeader")})
-    @ApiResponse(responseCode = "200", description = "the challenge")
+    @ApiResponse(responseCode = "200", description = "the challenge",
+            content = @Content(schema = @Schema(implementation = Envelopes.Challenge.class)))
     @ApiResponse(responseCode = "403", description = "the sale has ended (SALE_ENDED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> challenge(@PathVariable UUID productId) {
@@ -112,7 +113,8 @@ class PurchaseGateController {
                     + "valid for flashsale.gate.token-ttl (2 minutes), spent by the purchase attempt that presents "
                     + "it. When the sale's difficulty is above 0, a solved challenge is needed.",
             security = {@SecurityRequirement(name = "bearer"), @SecurityRequirement(name = "userHeader")})
-    @ApiResponse(responseCode = "201", description = "the token")
+    @ApiResponse(responseCode = "201", description = "the token",
+            content = @Content(schema = @Schema(implementation = Envelopes.PurchaseToken.class)))
     @ApiResponse(responseCode = "400", description = "malformed body or fields (VALIDATION_FAILED, MALFORMED_REQUEST)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "403", description = "the sale has not started or has ended (SALE_NOT_STARTED, "

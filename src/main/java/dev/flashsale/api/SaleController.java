@@ -84,7 +84,8 @@ class SaleController {
                     + "returns, `serverTime` the server's clock (for countdowns). Sent when the sale changes, at "
                     + "most every flashsale.web.stream-interval (250 ms), and at least every "
                     + "flashsale.web.stream-heartbeat (15 s).")
-    @ApiResponse(responseCode = "200", description = "the stream")
+    @ApiResponse(responseCode = "200", description = "the stream",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "429", description = "this address holds as many streams as it may, or opens them too "
@@ -131,7 +132,8 @@ class SaleController {
 
     @GetMapping("/status/{productId}")
     @Operation(summary = "A sale's state and live stock")
-    @ApiResponse(responseCode = "200", description = "the sale")
+    @ApiResponse(responseCode = "200", description = "the sale",
+            content = @Content(schema = @Schema(implementation = Envelopes.Sale.class)))
     @ApiResponse(responseCode = "400", description = "productId is not a UUID (VALIDATION_FAILED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
@@ -144,7 +146,8 @@ class SaleController {
 
     @GetMapping("/first")
     @Operation(summary = "The most recently created sale", description = "The seed's load test discovers its product here.")
-    @ApiResponse(responseCode = "200", description = "the sale")
+    @ApiResponse(responseCode = "200", description = "the sale",
+            content = @Content(schema = @Schema(implementation = Envelopes.Sale.class)))
     @ApiResponse(responseCode = "404", description = "there is no product yet (PRODUCT_NOT_FOUND)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> first() {
@@ -172,7 +175,8 @@ class SaleController {
             description = "201 means the order is committed in PostgreSQL. Each user buys a product once, "
                     + "at most its per-user limit.",
             security = {@SecurityRequirement(name = "bearer"), @SecurityRequirement(name = "userHeader")})
-    @ApiResponse(responseCode = "201", description = "purchased; the order is committed")
+    @ApiResponse(responseCode = "201", description = "purchased; the order is committed",
+            content = @Content(schema = @Schema(implementation = Envelopes.Purchase.class)))
     @ApiResponse(responseCode = "400", description = "malformed body, productId missing or not a UUID, quantity out of "
             + "range (VALIDATION_FAILED, MALFORMED_REQUEST) or above the per-user limit (QUANTITY_ABOVE_LIMIT)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
@@ -210,7 +214,8 @@ class SaleController {
     @GetMapping("/user/status")
     @Operation(summary = "Has the caller bought this product, and the order",
             security = {@SecurityRequirement(name = "bearer"), @SecurityRequirement(name = "userHeader")})
-    @ApiResponse(responseCode = "200", description = "the caller's status")
+    @ApiResponse(responseCode = "200", description = "the caller's status",
+            content = @Content(schema = @Schema(implementation = Envelopes.UserStatus.class)))
     @ApiResponse(responseCode = "400", description = "productId missing or not a UUID (VALIDATION_FAILED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "401", description = "no identity (UNAUTHENTICATED)",

@@ -13,7 +13,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 public record SaleView(
         UUID productId,
         String productName,
-        String description,
+        @Schema(nullable = true) String description,
         @Schema(allowableValues = {"upcoming", "active", "ended"}) String status,
         @Schema(description = "true when no unit is left") boolean soldOut,
         @Schema(description = "units left, live") int availableQuantity,

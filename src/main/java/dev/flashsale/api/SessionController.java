@@ -43,15 +43,20 @@ class SessionController {
     }
 
     record SignInBody(@NotBlank(message = "is required") @Size(max = 128, message = "must be at most 128 characters")
-                      @Schema(description = "the user id to act as", example = "alice") String name) {
+                      @Schema(description = "the user id to act as: 1 to 128 letters, digits and . _ @ + - (white "
+                              + "space around it is dropped)", example = "alice", minLength = 1,
+                              pattern = "^\\s*[A-Za-z0-9._@+\\-]{1,128}\\s*$") String name) {
     }
 
     record AdminSignInBody(@NotBlank(message = "is required") @Size(max = 1024, message = "is too long")
-                           @Schema(description = "the admin key (flashsale.security.admin-key)") String key) {
+                           @Schema(description = "the admin key (flashsale.security.admin-key)", minLength = 1,
+                                   pattern = Texts.NOT_BLANK) String key) {
     }
 
-    record SessionView(boolean signedIn, String userId, boolean admin, Instant expiresAt,
-                       @Schema(description = "ways of signing in this instance offers") Sessions.Offer signIn) {
+    record SessionView(boolean signedIn, @Schema(nullable = true) String userId, boolean admin,
+                       @Schema(nullable = true) Instant expiresAt,
+                       @Schema(description = "ways of signing in this instance offers (null in a sign-in's answer)",
+                               nullable = true) Sessions.Offer signIn) {
     }
 
     @GetMapping
@@ -64,7 +69,8 @@ class SessionController {
 
     @PostMapping
     @Operation(summary = "Demo sign-in by name (only where flashsale.security.demo-sign-in is on)")
-    @ApiResponse(responseCode = "200", description = "signed in; the session cookie is set")
+    @ApiResponse(responseCode = "200", description = "signed in; the session cookie is set",
+            content = @Content(schema = @Schema(implementation = Envelopes.Session.class)))
     @ApiResponse(responseCode = "400", description = "the name is not a valid user id (VALIDATION_FAILED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "403", description = "sign-in by name is switched off (SIGN_IN_DISABLED)",
@@ -75,7 +81,8 @@ class SessionController {
 
     @PostMapping("/admin")
     @Operation(summary = "Admin sign-in with the admin key")
-    @ApiResponse(responseCode = "200", description = "signed in as admin; the session cookie is set")
+    @ApiResponse(responseCode = "200", description = "signed in as admin; the session cookie is set",
+            content = @Content(schema = @Schema(implementation = Envelopes.Session.class)))
     @ApiResponse(responseCode = "401", description = "wrong key (UNAUTHENTICATED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "403", description = "no admin key configured (SIGN_IN_DISABLED)",

@@ -12,7 +12,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 public record UserOrderView(
         UUID orderId,
         UUID productId,
-        @Schema(description = "null if the product no longer exists") String productName,
+        @Schema(description = "null if the product no longer exists", nullable = true) String productName,
         int quantity,
         @Schema(description = "unit price") BigDecimal price,
         BigDecimal total,

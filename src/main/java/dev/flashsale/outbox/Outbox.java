@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import org.slf4j.Logger;
@@ -207,6 +208,6 @@ public class Outbox {
     }
 
     public record FailedDelivery(UUID id, String listener, String eventType, Instant publishedAt, int attempts,
-                                 Instant lastRetryAt) {
+                                 @Schema(nullable = true) Instant lastRetryAt) {
     }
 }

@@ -1,16 +1,32 @@
 package dev.flashsale.web;
 
+import java.util.List;
+
 import io.swagger.v3.oas.annotations.media.Schema;
+
+import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 
 /** The shape of every failure body, for the API documentation. */
 @Schema(name = "Problem", description = "RFC 9457 problem details with the seed's success/error fields")
 public record ProblemBody(
-        @Schema(example = "urn:problem:flashsale:sold-out") String type,
-        @Schema(example = "Conflict") String title,
-        @Schema(example = "409") int status,
-        @Schema(example = "Sold out") String detail,
-        @Schema(example = "false") boolean success,
-        @Schema(description = "stable machine-readable code", example = "SOLD_OUT") String code,
-        @Schema(description = "the message, as the seed's clients read it", example = "Sold out") String error,
-        @Schema(description = "the message again, as the seed's front end reads it", example = "Sold out") String message) {
+        @Schema(requiredMode = REQUIRED, example = "urn:problem:flashsale:sold-out") String type,
+        @Schema(requiredMode = REQUIRED, example = "Conflict") String title,
+        @Schema(requiredMode = REQUIRED, minimum = "400", maximum = "599", example = "409") int status,
+        @Schema(requiredMode = REQUIRED, example = "Sold out") String detail,
+        @Schema(description = "the request's path, where the answer came from the application's handlers",
+                example = "/api/v1/sale/purchase") String instance,
+        @Schema(requiredMode = REQUIRED, allowableValues = "false", example = "false") boolean success,
+        @Schema(requiredMode = REQUIRED, description = "stable machine-readable code", pattern = "^[A-Z][A-Z_]*$",
+                example = "SOLD_OUT") String code,
+        @Schema(requiredMode = REQUIRED, description = "the message, as the seed's clients read it",
+                example = "Sold out") String error,
+        @Schema(requiredMode = REQUIRED, description = "the message again, as the seed's front end reads it",
+                example = "Sold out") String message,
+        @Schema(description = "VALIDATION_FAILED of a body: each invalid field and what is wrong with it")
+        List<FieldError> errors) {
+
+    @Schema(name = "FieldError")
+    public record FieldError(@Schema(requiredMode = REQUIRED, example = "quantity") String field,
+                             @Schema(requiredMode = REQUIRED, example = "must be at least 1") String message) {
+    }
 }

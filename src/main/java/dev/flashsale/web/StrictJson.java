@@ -56,7 +56,10 @@ class StrictJson {
                 .addModule(new SimpleModule("instants-are-text").addDeserializer(Instant.class, new TextInstants()));
     }
 
-    /** An instant is ISO-8601 text ({@code "2027-03-01T10:00:00Z"}); a number is not read as a date. */
+    /**
+     * An instant is ISO-8601 text ({@code "2027-03-01T10:00:00Z"}), exactly: a number is not read as
+     * a date, nor text with white space or a control character around it.
+     */
     static final class TextInstants extends StdDeserializer<Instant> {
 
         TextInstants() {
@@ -67,6 +70,11 @@ class StrictJson {
         public Instant deserialize(JsonParser parser, DeserializationContext context) {
             if (parser.currentToken() != JsonToken.VALUE_STRING) {
                 return (Instant) context.handleUnexpectedToken(Instant.class, parser);
+            }
+            // Jackson's reader trims white space and control characters (a NUL too): read as sent
+            String text = parser.getString();
+            if (text.isEmpty() || text.charAt(0) <= ' ' || text.charAt(text.length() - 1) <= ' ') {
+                return (Instant) context.handleWeirdStringValue(Instant.class, text, "not an ISO-8601 instant");
             }
             return InstantDeserializer.INSTANT.deserialize(parser, context);
         }

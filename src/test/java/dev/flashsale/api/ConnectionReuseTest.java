@@ -6,9 +6,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
+import dev.flashsale.support.Contract;
 import dev.flashsale.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +43,8 @@ class ConnectionReuseTest extends IntegrationTest {
                 assertThat(head.toLowerCase(Locale.ROOT)).as("response %d", i).doesNotContain("connection: close");
                 String body = new String(in.readNBytes(contentLength(head)), StandardCharsets.UTF_8);
                 assertThat(body).as("response %d", i).contains(product.toString());
+                Contract.assertConforms(port, "GET", "/api/v1/sale/status/" + product, 200, header(head, "content-type"),
+                        Map.of("Content-Type", List.of(header(head, "content-type"))), body);
             }
         }
     }
@@ -58,11 +63,15 @@ class ConnectionReuseTest extends IntegrationTest {
     }
 
     private static int contentLength(String head) {
+        return Integer.parseInt(header(head, "content-length"));
+    }
+
+    private static String header(String head, String name) {
         for (String line : head.split("\r\n")) {
-            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                return Integer.parseInt(line.substring("content-length:".length()).trim());
+            if (line.toLowerCase(Locale.ROOT).startsWith(name + ":")) {
+                return line.substring(name.length() + 1).trim();
             }
         }
-        throw new AssertionError("no Content-Length in " + head);
+        throw new AssertionError("no " + name + " in " + head);
     }
 }

@@ -1,12 +1,5 @@
 package dev.flashsale.api;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -54,8 +47,8 @@ class PerAddressLimitTest extends IntegrationTest {
         assertThat(refused.code()).isEqualTo("ADDRESS_LIMIT_REACHED");
         assertThat(refused.json().path("message").asString()).contains("2 units");
 
-        RawReply elsewhere = buyFrom(OTHER_ADDRESS, product, "elsewhere-" + product);
-        assertThat(elsewhere.status()).as(elsewhere.text()).isEqualTo(201);
+        Api.Reply elsewhere = buyFrom(OTHER_ADDRESS, product, "elsewhere-" + product);
+        assertThat(elsewhere.status()).as(elsewhere.toString()).isEqualTo(201);
         assertThat(addressUnits(product, OTHER_ADDRESS)).isEqualTo("1");
         assertThat(jdbc.sql("SELECT count(*) FROM orders WHERE product_id = ? AND metadata->>'ip' = ?")
                 .params(product, OTHER_ADDRESS).query(Long.class).single()).isEqualTo(1);
@@ -147,31 +140,9 @@ class PerAddressLimitTest extends IntegrationTest {
 
     // --- a purchase from another client address -------------------------------------------------
 
-    record RawReply(int status, String text) {
-    }
-
-    /** A purchase over a socket bound to {@code localAddress}, so the application sees that address. */
-    private RawReply buyFrom(String localAddress, UUID product, String user) {
-        String body = "{\"productId\":\"" + product + "\"}";
-        String request = "POST /api/v1/sale/purchase HTTP/1.1\r\n"
-                + "Host: 127.0.0.1:" + port + "\r\n"
-                + "Content-Type: application/json\r\n"
-                + "X-User-Id: " + user + "\r\n"
-                + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n"
-                + "Connection: close\r\n\r\n" + body;
-        try (Socket socket = new Socket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            int status = Integer.parseInt(response.substring(9, 12));
-            return new RawReply(status, response);
-        } catch (IOException e) {
-            throw new IllegalStateException("request from " + localAddress + " failed: " + e, e);
-        }
+    /** A purchase from {@code localAddress} (a loopback address of its own), so the application sees that address. */
+    private Api.Reply buyFrom(String localAddress, UUID product, String user) {
+        return Api.from(localAddress, port, Duration.ofSeconds(30))
+                .post("/api/v1/sale/purchase", "{\"productId\":\"" + product + "\"}", Api.user(user));
     }
 }

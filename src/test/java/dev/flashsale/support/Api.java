@@ -13,7 +13,11 @@ import java.util.concurrent.Executors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A small HTTP client for the service under test: real requests over a real socket. */
+/**
+ * A small HTTP client for the service under test: real requests over a real socket. Every answer
+ * from the API is checked against the OpenAPI the service serves ({@link Contract}): a test fails
+ * on an answer the specification does not describe.
+ */
 public final class Api {
 
     public static final String ADMIN_KEY = "test-admin-key-0123456789";
@@ -25,6 +29,7 @@ public final class Api {
             .executor(Executors.newVirtualThreadPerTaskExecutor())
             .build();
 
+    private final int port;
     private final String base;
     private final HttpClient client;
     private final Duration timeout;
@@ -34,6 +39,7 @@ public final class Api {
     }
 
     private Api(int port, HttpClient client, Duration timeout) {
+        this.port = port;
         this.base = "http://127.0.0.1:" + port;
         this.client = client;
         this.timeout = timeout;
@@ -92,10 +98,12 @@ public final class Api {
         if (headers.length > 0) {
             request.headers(headers);
         }
+        HttpRequest built = request.timeout(timeout).build();
         try {
-            HttpResponse<String> response = client.send(request.timeout(timeout).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client.send(built, HttpResponse.BodyHandlers.ofString());
             String type = response.headers().firstValue("Content-Type").orElse("");
+            Contract.assertConforms(port, built.method(), built.uri().getRawPath(), response.statusCode(), type,
+                    response.headers(), response.body());
             JsonNode json = type.contains("json") && !response.body().isEmpty() ? JSON.readTree(response.body()) : null;
             return new Reply(response.statusCode(), type, response.body(), json, response.headers());
         } catch (IOException e) {
