@@ -283,6 +283,7 @@ async function runReconciler() {
 
 const LOG_PAGE = 25;
 let logBefore = null; // where the next older page starts, or null when there is none
+let logRequest = 0; // only the latest request's answer is shown (an older one may arrive last)
 
 function shown(field, value) {
   if (value === null || value === undefined) return '–';
@@ -323,7 +324,9 @@ function logRow(entry) {
 }
 
 async function loadAuditLog(older = false) {
+  const request = ++logRequest;
   const answer = await call(`/admin/audit-log?limit=${LOG_PAGE}${older && logBefore ? `&before=${logBefore}` : ''}`);
+  if (request !== logRequest) return;
   if (!answer.ok) { $('audit-log').replaceChildren(el('p', {class: 'notice bad', text: answer.message})); return; }
   const rows = answer.data.entries.map(logRow);
   if (older && $('audit-log-body')) {

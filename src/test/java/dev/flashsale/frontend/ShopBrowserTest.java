@@ -320,11 +320,14 @@ class ShopBrowserTest extends IntegrationTest {
         PlaywrightAssertions.assertThat(rows.nth(1)).containsText("127.0.0.26");
         long newestShown = Long.parseLong(rows.first().getAttribute("data-entry"));
 
+        // the next 25 (or as many as there are) below the first page
+        int twoPages = (int) Math.min(50, jdbc.sql("SELECT count(*) FROM admin_audit_log WHERE id <= ?")
+                .param(newestShown).query(Long.class).single());
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Older entries")).click();
-        PlaywrightAssertions.assertThat(rows).hasCount(50);
+        PlaywrightAssertions.assertThat(rows).hasCount(twoPages);
         List<Long> ids = ((List<?>) rows.evaluateAll("rows => rows.map(r => Number(r.dataset.entry))")).stream()
                 .map(n -> ((Number) n).longValue()).toList();
-        assertThat(ids).hasSize(50).doesNotHaveDuplicates().isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(ids).doesNotHaveDuplicates().isSortedAccordingTo(java.util.Comparator.reverseOrder());
         assertThat(ids.getFirst()).isEqualTo(newestShown);
         PlaywrightAssertions.assertThat(rows.nth(30)).containsText("127.0.0.26");
         Browsers.screenshot(page, "admin-audit-log");
