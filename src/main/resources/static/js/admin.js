@@ -1,5 +1,5 @@
-// The admin console: sales (create, edit, watch live), the outbox's failed deliveries, the audit
-// and the reconciler. Everything goes through the admin API, as any other client's would.
+// The admin console: sales (create, edit, watch live), the outbox's failed deliveries, the audit,
+// the reconciler and the audit log. Everything goes through the admin API, as any other client's would.
 import {call} from './api.js';
 import {follow} from './live.js';
 import {header} from './session.js';
@@ -147,6 +147,7 @@ async function submit(event) {
     resetForm();
     notice($('form-message'), 'ok', created ? `Created “${name}”.` : `Saved “${name}”.`);
     await loadSales();
+    loadAuditLog();
     return;
   }
   let placed = false;
@@ -237,6 +238,7 @@ async function retry(id) {
   const answer = await call(id ? `/admin/outbox/failed/retry?id=${id}` : '/admin/outbox/failed/retry', {method: 'POST'});
   notice($('message'), answer.ok ? 'ok' : 'bad', answer.ok ? 'Resubmitted: the outbox delivers it again now.' : answer.message);
   setTimeout(loadOutbox, 1000);
+  loadAuditLog();
 }
 
 function showReport(report) {
@@ -274,6 +276,71 @@ async function runReconciler() {
   button.disabled = false;
   if (answer.ok) { showReport(answer.data); await runAudit(); }
   else notice($('message'), 'bad', answer.message);
+  loadAuditLog();
+}
+
+// ---- audit log -----------------------------------------------------------------------------
+
+const LOG_PAGE = 25;
+let logBefore = null; // where the next older page starts, or null when there is none
+let logRequest = 0; // only the latest request's answer is shown (an older one may arrive last)
+
+function shown(field, value) {
+  if (value === null || value === undefined) return '–';
+  if (field === 'price') return price(value);
+  if (['saleStartAt', 'saleEndAt', 'expiresAt'].includes(field)) return dateTime(value);
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** "price: $12.50 → $15.00" for a change; "name: Drop, price: $12.50, …" for what was created or reported. */
+function changeText(entry) {
+  const before = entry.before || {};
+  const after = entry.after || {};
+  // the form's order (PostgreSQL keeps JSON keys in an order of its own); a creation shows only what was set
+  const rank = (f) => (FIELDS.includes(f) ? FIELDS.indexOf(f) : FIELDS.length);
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((f) => entry.before || (after[f] !== null && after[f] !== undefined))
+    .sort((a, b) => rank(a) - rank(b));
+  if (fields.length === 0) return '–';
+  return fields.map((f) => (entry.before ? `${f}: ${shown(f, before[f])} → ${shown(f, after[f])}` : `${f}: ${shown(f, after[f])}`))
+    .join(', ');
+}
+
+function targetCell(target) {
+  const product = products.find((p) => p.id === target);
+  if (product) return el('td', {}, el('a', {href: `/sale.html?id=${product.id}`, title: product.id, text: product.name}));
+  return el('td', {class: 'mono', text: target || '–'});
+}
+
+function logRow(entry) {
+  return el('tr', {'data-entry': String(entry.id)},
+    el('td', {text: new Date(entry.at).toLocaleString(undefined, {dateStyle: 'short', timeStyle: 'medium'})}),
+    el('td', {text: entry.actor}),
+    el('td', {class: 'mono', text: entry.sourceAddress}),
+    el('th', {scope: 'row'}, entry.action, ' ',
+      el('span', {class: {ok: 'holds', refused: 'broken', failed: 'broken'}[entry.outcome], text: entry.outcome})),
+    targetCell(entry.target),
+    el('td', {class: 'change', text: changeText(entry)}));
+}
+
+async function loadAuditLog(older = false) {
+  const request = ++logRequest;
+  const answer = await call(`/admin/audit-log?limit=${LOG_PAGE}${older && logBefore ? `&before=${logBefore}` : ''}`);
+  if (request !== logRequest) return;
+  if (!answer.ok) { $('audit-log').replaceChildren(el('p', {class: 'notice bad', text: answer.message})); return; }
+  const rows = answer.data.entries.map(logRow);
+  if (older && $('audit-log-body')) {
+    $('audit-log-body').append(...rows);
+  } else {
+    $('audit-log').replaceChildren(rows.length === 0 ? el('p', {class: 'empty', text: 'Nothing recorded yet.'}) :
+      el('table', {id: 'audit-log-table'},
+        el('caption', {class: 'visually-hidden', text: 'Audit log, newest first'}),
+        el('thead', {}, el('tr', {}, ['Time', 'Who', 'From', 'Action', 'Target', 'Before → after']
+          .map((h) => el('th', {scope: 'col', text: h})))),
+        el('tbody', {id: 'audit-log-body'}, rows)));
+  }
+  logBefore = answer.data.nextBefore;
+  $('log-older').hidden = logBefore === null;
 }
 
 // ---- start ---------------------------------------------------------------------------------
@@ -292,7 +359,10 @@ if (!me.admin) {
   $('run-audit').addEventListener('click', runAudit);
   $('run-reconciler').addEventListener('click', runReconciler);
   $('chart-sale').addEventListener('change', (event) => watch(event.target.value));
+  $('log-reload').addEventListener('click', () => loadAuditLog());
+  $('log-older').addEventListener('click', () => loadAuditLog(true));
   await loadSales();
+  loadAuditLog();
   loadOutbox();
   const last = await call('/admin/reconciler');
   showReport(last.ok ? last.data : null);

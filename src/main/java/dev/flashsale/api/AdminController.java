@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.flashsale.auditlog.AuditAction;
+import dev.flashsale.auditlog.AuditLog;
+import dev.flashsale.auditlog.AuditOutcome;
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
 import dev.flashsale.inventory.Inventory;
@@ -19,6 +22,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -54,13 +58,16 @@ class AdminController {
     private final Catalog catalog;
     private final Inventory inventory;
     private final Outbox outbox;
+    private final AuditLog auditLog;
     private final Clock clock;
 
-    AdminController(SaleAdministration administration, Catalog catalog, Inventory inventory, Outbox outbox, Clock clock) {
+    AdminController(SaleAdministration administration, Catalog catalog, Inventory inventory, Outbox outbox,
+                    AuditLog auditLog, Clock clock) {
         this.administration = administration;
         this.catalog = catalog;
         this.inventory = inventory;
         this.outbox = outbox;
+        this.auditLog = auditLog;
         this.clock = clock;
     }
 
@@ -70,8 +77,8 @@ class AdminController {
             content = @Content(schema = @Schema(implementation = Envelopes.AdminProduct.class)))
     @ApiResponse(responseCode = "400", description = "invalid fields or window (VALIDATION_FAILED, MALFORMED_REQUEST)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
-    ResponseEntity<?> create(@Valid @RequestBody ProductBody body) {
-        return answer(administration.create(body), HttpStatus.CREATED);
+    ResponseEntity<?> create(@Valid @RequestBody ProductBody body, HttpServletRequest request) {
+        return answer(administration.create(body, AdminActors.of(request)), HttpStatus.CREATED);
     }
 
     @GetMapping("/products")
@@ -115,8 +122,8 @@ class AdminController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "409", description = "the new stock is below what is sold (STOCK_BELOW_SOLD)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
-    ResponseEntity<?> change(@PathVariable UUID id, @Valid @RequestBody ProductPatch patch) {
-        return answer(administration.change(id, patch), HttpStatus.OK);
+    ResponseEntity<?> change(@PathVariable UUID id, @Valid @RequestBody ProductPatch patch, HttpServletRequest request) {
+        return answer(administration.change(id, patch, AdminActors.of(request)), HttpStatus.OK);
     }
 
     @GetMapping("/outbox")
@@ -140,9 +147,20 @@ class AdminController {
     @PostMapping("/outbox/failed/retry")
     @Operation(summary = "Retry failed deliveries now: all of them, or the one given")
     @ApiResponse(responseCode = "202", description = "resubmitted")
-    ResponseEntity<Envelope<Resubmitted>> retry(@RequestParam(required = false) UUID id) {
-        outbox.retryFailed(id);
-        return ResponseEntity.accepted().body(Envelope.ok(new Resubmitted(id == null ? "all" : id.toString())));
+    ResponseEntity<Envelope<Resubmitted>> retry(@RequestParam(required = false) UUID id,
+                                                HttpServletRequest request) {
+        String target = id == null ? "all" : id.toString();
+        int resubmitted;
+        try {
+            resubmitted = outbox.retryFailed(id);
+        } catch (RuntimeException e) {
+            auditLog.recordOrWarn(AdminActors.of(request), AuditAction.OUTBOX_RETRY, target,
+                    Map.of("error", e.getClass().getSimpleName()), AuditOutcome.FAILED);
+            throw e;
+        }
+        auditLog.recordOrWarn(AdminActors.of(request), AuditAction.OUTBOX_RETRY, target,
+                Map.of("resubmitted", resubmitted), AuditOutcome.OK);
+        return ResponseEntity.accepted().body(Envelope.ok(new Resubmitted(target)));
     }
 
     record Resubmitted(@Schema(description = "\"all\", or the id of the one delivery resubmitted",

@@ -1,9 +1,14 @@
 package dev.flashsale.api;
 
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
+import dev.flashsale.auditlog.AuditAction;
+import dev.flashsale.auditlog.AuditLog;
+import dev.flashsale.auditlog.AuditOutcome;
 import dev.flashsale.reconciliation.Audit;
 import dev.flashsale.reconciliation.ProductAudit;
 import dev.flashsale.reconciliation.ReconcileReport;
@@ -17,6 +22,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -42,11 +48,13 @@ class OperationsController {
 
     private final Audit audit;
     private final Reconciler reconciler;
+    private final AuditLog auditLog;
     private final Clock clock;
 
-    OperationsController(Audit audit, Reconciler reconciler, Clock clock) {
+    OperationsController(Audit audit, Reconciler reconciler, AuditLog auditLog, Clock clock) {
         this.audit = audit;
         this.reconciler = reconciler;
+        this.auditLog = auditLog;
         this.clock = clock;
     }
 
@@ -73,8 +81,18 @@ class OperationsController {
     @Operation(summary = "Run a reconciler pass now and return its report",
             description = "ran=false means another instance is running a pass at this moment.")
     @ApiResponse(responseCode = "200", description = "the pass's report")
-    Envelope<ReconcileReport> run() {
-        return Envelope.ok(reconciler.run());
+    Envelope<ReconcileReport> run(HttpServletRequest request) {
+        ReconcileReport report = reconciler.run();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("ran", report.ran());
+        result.put("products", report.products());
+        result.put("fullChecks", report.fullChecks());
+        result.put("repaired", report.repairs().stream().map(r -> r.productId().toString()).limit(20).toList());
+        result.put("errors", report.errors().size());
+        AuditOutcome outcome = !report.ran() ? AuditOutcome.SKIPPED
+                : report.errors().isEmpty() ? AuditOutcome.OK : AuditOutcome.FAILED;
+        auditLog.recordOrWarn(AdminActors.of(request), AuditAction.RECONCILER_RUN, null, result, outcome);
+        return Envelope.ok(report);
     }
 
     @GetMapping("/reconciler")

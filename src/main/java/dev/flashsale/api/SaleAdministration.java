@@ -6,6 +6,9 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.flashsale.auditlog.Actor;
+import dev.flashsale.auditlog.AuditAction;
+import dev.flashsale.auditlog.AuditLog;
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.NewProduct;
 import dev.flashsale.catalog.Product;
@@ -23,7 +26,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Admin changes to sales, keeping PostgreSQL and the live Redis state in step. A stock change
  * holds the product's row lock while Redis and PostgreSQL move together; if PostgreSQL does not
- * commit, the Redis change is undone.
+ * commit, the Redis change is undone. Each change is recorded in the audit log in the transaction
+ * that makes it: both commit, or neither. A refused change is not recorded (it changed nothing).
  */
 @Service
 class SaleAdministration {
@@ -34,12 +38,15 @@ class SaleAdministration {
     private final Catalog catalog;
     private final Inventory inventory;
     private final TransactionTemplate transaction;
+    private final AuditLog audit;
     private final Clock clock;
 
-    SaleAdministration(Catalog catalog, Inventory inventory, TransactionTemplate transaction, Clock clock) {
+    SaleAdministration(Catalog catalog, Inventory inventory, TransactionTemplate transaction, AuditLog audit,
+                       Clock clock) {
         this.catalog = catalog;
         this.inventory = inventory;
         this.transaction = transaction;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -51,16 +58,22 @@ class SaleAdministration {
         }
     }
 
-    Result create(ProductBody body) {
+    Result create(ProductBody body, Actor actor) {
         Instant start = body.saleStartAt() != null ? body.saleStartAt() : clock.instant();
         Instant end = body.saleEndAt() != null ? body.saleEndAt() : start.plus(DEFAULT_LENGTH);
         if (!start.isBefore(end)) {
             return invalidWindow();
         }
-        Product product = catalog.create(new NewProduct(body.name().strip(), body.description(), body.price(),
+        NewProduct definition = new NewProduct(body.name().strip(), body.description(), body.price(),
                 body.totalQuantity(), body.perUserLimit() != null ? body.perUserLimit() : 1, start, end,
                 body.perAddressLimit(), Boolean.TRUE.equals(body.gated()),
-                body.powDifficulty() != null ? body.powDifficulty() : 0));
+                body.powDifficulty() != null ? body.powDifficulty() : 0);
+        Product product = transaction.execute(status -> {
+            Product created = catalog.create(definition);
+            audit.recordWithChange(actor, AuditAction.PRODUCT_CREATE, created.id().toString(), null,
+                    ProductFields.of(created));
+            return created;
+        });
         try {
             inventory.ensureReady(product);
         } catch (RuntimeException e) {
@@ -73,7 +86,7 @@ class SaleAdministration {
         return new Result.Done(product);
     }
 
-    Result change(UUID id, ProductPatch patch) {
+    Result change(UUID id, ProductPatch patch, Actor actor) {
         Optional<Integer> perAddressLimit;
         try {
             perAddressLimit = patch.perAddressLimitChange();
@@ -108,7 +121,11 @@ class SaleAdministration {
                     redisChange[0] = stock;
                     catalog.changeTotalQuantity(id, newTotal);
                 }
-                return new Result.Done(changed);
+                Product saved = catalog.load(id).orElseThrow();
+                ProductFields.Change change = ProductFields.Change.between(current, saved);
+                audit.recordWithChange(actor, redisChange[0] != null ? AuditAction.PRODUCT_STOCK : AuditAction.PRODUCT_EDIT,
+                        id.toString(), change.before(), change.after());
+                return new Result.Done(saved);
             });
         } catch (DataIntegrityViolationException refused) {
             undoStock(before[0], redisChange[0]);
@@ -118,8 +135,7 @@ class SaleAdministration {
             undoStock(before[0], redisChange[0]);
             throw e;
         }
-        if (result instanceof Result.Done) {
-            Product saved = catalog.load(id).orElseThrow();
+        if (result instanceof Result.Done(var saved)) {
             inventory.define(saved);
             log.info("product changed product={} total={} start={} end={} limit={} perAddressLimit={} gated={} "
                             + "powDifficulty={}", id, saved.totalQuantity(), saved.saleStartAt(), saved.saleEndAt(),

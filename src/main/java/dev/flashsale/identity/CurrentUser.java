@@ -3,6 +3,8 @@ package dev.flashsale.identity;
 import java.time.Instant;
 import java.util.Optional;
 
+import dev.flashsale.auditlog.Actor;
+
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -16,6 +18,15 @@ public final class CurrentUser {
 
     public static Optional<String> id() {
         return authenticated().map(Authentication::getName);
+    }
+
+    /**
+     * The caller as the audit log names them: {@code "admin key"} when the admin key identified
+     * them (it names no person), else their subject ({@code admin:console} for an admin session).
+     */
+    public static Optional<String> auditName() {
+        return authenticated().map(auth -> AdminKeyFilter.VIA_KEY.equals(auth.getDetails())
+                ? Actor.ADMIN_KEY : auth.getName());
     }
 
     public static boolean isAdmin() {

@@ -15,6 +15,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import dev.flashsale.auditlog.AuditLog;
 import dev.flashsale.limits.AdminLockout;
 import dev.flashsale.web.ProblemWriter;
 import jakarta.servlet.http.HttpServletRequest;
@@ -121,15 +122,20 @@ class SecurityConfiguration {
     }
 
     @Bean
+    RefusedAdminKeys refusedAdminKeys(AdminLockout lockout, AuditLog audit) {
+        return new RefusedAdminKeys(lockout, audit);
+    }
+
+    @Bean
     Sessions sessions(IdentityProperties identity, Tokens tokens, Clock clock, AdminLockout lockout,
-                      Revocations revocations) {
+                      Revocations revocations, RefusedAdminKeys refused, AuditLog audit) {
         JwtDecoder decoder = identity.jwtSecret() != null ? jwtDecoder(identity, clock, revocations) : null;
-        return new Sessions(identity, tokens, decoder, clock, lockout, revocations);
+        return new Sessions(identity, tokens, decoder, clock, lockout, revocations, refused, audit);
     }
 
     @Bean
     SecurityFilterChain api(HttpSecurity http, IdentityProperties identity, ProblemWriter problems, Sessions sessions,
-                            AdminLockout lockout, Environment environment) throws Exception {
+                            AdminLockout lockout, RefusedAdminKeys refused, Environment environment) throws Exception {
         AuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
         AuthenticationEntryPoint unauthenticated = (request, response, e) -> {
             bearer.commence(request, response, e); // keeps the WWW-Authenticate header
@@ -190,7 +196,7 @@ class SecurityConfiguration {
             }
         }
         if (identity.adminKey() != null) {
-            http.addFilterBefore(new AdminKeyFilter(identity.adminKey(), problems, lockout), AnonymousAuthenticationFilter.class);
+            http.addFilterBefore(new AdminKeyFilter(identity.adminKey(), problems, lockout, refused), AnonymousAuthenticationFilter.class);
         }
         if (metricsToken != null) {
             http.addFilterBefore(metricsToken, AnonymousAuthenticationFilter.class);

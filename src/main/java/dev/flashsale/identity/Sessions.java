@@ -6,8 +6,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import dev.flashsale.auditlog.Actor;
+import dev.flashsale.auditlog.AuditAction;
+import dev.flashsale.auditlog.AuditLog;
+import dev.flashsale.auditlog.AuditOutcome;
 import dev.flashsale.limits.AdminLockout;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -32,11 +37,15 @@ public class Sessions {
     private final Clock clock;
     private final AdminLockout lockout;
     private final Revocations revocations;
+    private final RefusedAdminKeys refused;
+    private final AuditLog audit;
 
     Sessions(IdentityProperties identity, Tokens tokens, JwtDecoder decoder, Clock clock, AdminLockout lockout,
-             Revocations revocations) {
+             Revocations revocations, RefusedAdminKeys refused, AuditLog audit) {
         this.lockout = lockout;
         this.revocations = revocations;
+        this.refused = refused;
+        this.audit = audit;
         this.identity = identity;
         this.tokens = tokens;
         this.decoder = decoder;
@@ -87,7 +96,11 @@ public class Sessions {
         return issue(name, List.of(), secure);
     }
 
-    /** Admin sign-in from the client {@code address}, which may be locked out (see {@link AdminLockout}). */
+    /**
+     * Admin sign-in from the client {@code address}, which may be locked out (see {@link AdminLockout}).
+     * A wrong key is recorded in the audit log as far as PostgreSQL allows; a session is issued only
+     * once its sign-in is recorded (else the PostgreSQL failure is thrown).
+     */
     public Outcome signInAdmin(String key, String address, boolean secure) {
         if (!offer().admin()) {
             return new Refused(HttpStatus.FORBIDDEN, "SIGN_IN_DISABLED", identity.adminKey() == null
@@ -100,10 +113,12 @@ public class Sessions {
         }
         byte[] expected = identity.adminKey().getBytes(StandardCharsets.UTF_8);
         if (key == null || !MessageDigest.isEqual(expected, key.getBytes(StandardCharsets.UTF_8))) {
-            lockout.failed(address, "sign-in");
+            refused.refused(address, AuditAction.ADMIN_SIGN_IN, null, "sign-in");
             return new Refused(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "Invalid admin key");
         }
         Instant expiresAt = clock.instant().plus(identity.sessionTtl());
+        audit.record(new Actor(UserIds.ADMIN_CONSOLE, address), AuditAction.ADMIN_SIGN_IN, null,
+                Map.of("expiresAt", expiresAt.toString()), AuditOutcome.OK);
         return new SignedIn(new Session(true, UserIds.ADMIN_CONSOLE, true, expiresAt),
                 SessionCookie.of(tokens.issueAdminSession(identity.sessionTtl()), identity.sessionTtl(), secure));
     }

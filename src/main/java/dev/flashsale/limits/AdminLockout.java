@@ -70,24 +70,29 @@ public class AdminLockout {
         return Optional.empty();
     }
 
-    /** A wrong admin key from this address ({@code via}: where it was presented). */
-    public void failed(String address, String via) {
+    /**
+     * A wrong admin key from this address ({@code via}: where it was presented).
+     *
+     * @return how long the address is locked out, if this failure locked it out
+     */
+    public Optional<Duration> failed(String address, String via) {
         failed.increment();
         log.warn("admin key refused address={} via={}", address, via);
         if (!enabled) {
-            return;
+            return Optional.empty();
         }
         try {
             ConsumptionProbe probe = shared.take("fs:limits:admin-failures:" + address, failures);
             if (!probe.isConsumed() || probe.getRemainingTokens() == 0) {
-                lockOut(address);
+                return Optional.of(lockOut(address));
             }
         } catch (RuntimeException redisDown) {
             log.warn("admin key failure of address={} not counted: {}", address, redisDown.toString());
         }
+        return Optional.empty();
     }
 
-    private void lockOut(String address) {
+    private Duration lockOut(String address) {
         String strikesKey = "fs:limits:admin-strikes:" + address;
         Long strikes = redis.opsForValue().increment(strikesKey);
         redis.expire(strikesKey, STRIKES_KEPT);
@@ -100,6 +105,7 @@ public class AdminLockout {
         lockouts.increment();
         log.warn("admin credentials locked out address={} for={} after {} failures (lockout {} in a day)",
                 address, lockout, rule.maxFailures(), strikes);
+        return lockout;
     }
 
     private static String lockoutKey(String address) {

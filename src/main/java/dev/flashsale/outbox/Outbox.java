@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 import net.javacrumbs.shedlock.core.LockConfiguration;
@@ -174,12 +175,25 @@ public class Outbox {
         return lost;
     }
 
-    /** An operator's retry: every failed delivery (or the one given) goes again, attempts regardless. */
-    public void retryFailed(UUID publicationId) {
+    /**
+     * An operator's retry: every failed delivery (or the one given) goes again, attempts regardless.
+     *
+     * @return deliveries resubmitted (at most one batch of 500; none while that many are in flight)
+     */
+    public int retryFailed(UUID publicationId) {
         log.info("outbox retry requested publication={}", publicationId == null ? "all" : publicationId);
+        AtomicInteger resubmitted = new AtomicInteger();
         failed.resubmit(ResubmissionOptions.defaults()
                 .withBatchSize(500)
-                .withFilter(p -> publicationId == null || publicationId.equals(p.getIdentifier())));
+                .withFilter(p -> {
+                    // the registry resubmits exactly the failed publications this accepts
+                    boolean chosen = publicationId == null || publicationId.equals(p.getIdentifier());
+                    if (chosen) {
+                        resubmitted.incrementAndGet();
+                    }
+                    return chosen;
+                }));
+        return resubmitted.get();
     }
 
     boolean isDue(EventPublication publication, Instant now) {

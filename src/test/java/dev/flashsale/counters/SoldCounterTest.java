@@ -187,6 +187,9 @@ class SoldCounterTest extends IntegrationTest {
                 .isEqualTo(200);
         assertThat(api.post("/api/v1/admin/outbox/failed/retry?id=" + orderIdPublication(orderId), "", Api.admin()).status())
                 .isEqualTo(202);
+        assertThat(jdbc.sql("SELECT after->>'resubmitted' FROM admin_audit_log WHERE action = 'outbox.retry' AND target = ?")
+                .param(orderIdPublication(orderId).toString()).query(String.class).list())
+                .as("the audit log has the retry and what it resubmitted").containsExactly("1");
 
         await().atMost(Duration.ofSeconds(10)).until(() -> soldQuantity(product) == 50);
         await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.sql(

@@ -341,6 +341,15 @@ class EdgeProxyTest extends IntegrationTest {
         assertThat(orderIp(plain)).isEqualTo(ATTACKER);
         assertThat(orderIp(forged)).as("the forged X-Forwarded-For is dropped by the edge").isEqualTo(ATTACKER);
 
+        // the admin audit log records the client's address as the edge forwards it, not a forged one
+        long lastEntry = jdbc.sql("SELECT coalesce(max(id), 0) FROM admin_audit_log").query(Long.class).single();
+        HttpResponse<String> wrongKey = attacker.send(HttpRequest.newBuilder(edgeUri.resolve("/api/v1/admin/outbox"))
+                .header("X-Admin-Key", "edge-guess-0123456789").header("X-Forwarded-For", "6.6.6.6")
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongKey.statusCode()).isEqualTo(401);
+        assertThat(jdbc.sql("SELECT source_address FROM admin_audit_log WHERE id > ? AND target = 'GET /api/v1/admin/outbox'")
+                .param(lastEntry).query(String.class).list()).containsExactly(ATTACKER);
+
         // a forged X-Forwarded-Proto does not pass either: over plain HTTP the session cookie is not Secure
         HttpResponse<String> signIn = attacker.send(HttpRequest.newBuilder(edgeUri.resolve("/api/v1/session"))
                 .header("Content-Type", "application/json").header("X-Forwarded-Proto", "https")

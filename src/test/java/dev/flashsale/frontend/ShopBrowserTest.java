@@ -297,6 +297,42 @@ class ShopBrowserTest extends IntegrationTest {
         assertThat(Browsers.accessibilityViolations(page)).isEmpty();
     }
 
+    /** The audit log panel: newest first, who and from where, and older entries a page at a time. */
+    @Test
+    void anAdminReadsTheAuditLogAPageAtATime() {
+        Api elsewhere = Api.from("127.0.0.26", port, Duration.ofSeconds(30));
+        for (int i = 0; i < 30; i++) {
+            assertThat(elsewhere.post("/api/v1/session/admin", Api.json(Map.of("key", "a-guess-" + i))).status())
+                    .isEqualTo(401);
+        }
+        Page page = newVisitor();
+        page.navigate("/signin.html?admin&next=/admin.html");
+        page.getByLabel("Admin key", EXACT).fill(Api.ADMIN_KEY);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in as admin")).click();
+        page.waitForURL("**/admin.html");
+
+        Locator rows = page.locator("#audit-log-table tbody tr");
+        PlaywrightAssertions.assertThat(rows).hasCount(25);
+        PlaywrightAssertions.assertThat(rows.first()).containsText("admin.sign-in ok");
+        PlaywrightAssertions.assertThat(rows.first()).containsText("admin:console");
+        PlaywrightAssertions.assertThat(rows.nth(1)).containsText("admin.sign-in refused");
+        PlaywrightAssertions.assertThat(rows.nth(1)).containsText("anonymous");
+        PlaywrightAssertions.assertThat(rows.nth(1)).containsText("127.0.0.26");
+        long newestShown = Long.parseLong(rows.first().getAttribute("data-entry"));
+
+        // the next 25 (or as many as there are) below the first page
+        int twoPages = (int) Math.min(50, jdbc.sql("SELECT count(*) FROM admin_audit_log WHERE id <= ?")
+                .param(newestShown).query(Long.class).single());
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Older entries")).click();
+        PlaywrightAssertions.assertThat(rows).hasCount(twoPages);
+        List<Long> ids = ((List<?>) rows.evaluateAll("rows => rows.map(r => Number(r.dataset.entry))")).stream()
+                .map(n -> ((Number) n).longValue()).toList();
+        assertThat(ids).doesNotHaveDuplicates().isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(ids.getFirst()).isEqualTo(newestShown);
+        PlaywrightAssertions.assertThat(rows.nth(30)).containsText("127.0.0.26");
+        Browsers.screenshot(page, "admin-audit-log");
+    }
+
     @Test
     void anAdminCreatesASaleWithFieldErrorsFirstAndSeesItInTheShop() {
         Page page = newVisitor();
@@ -333,6 +369,13 @@ class ShopBrowserTest extends IntegrationTest {
         PlaywrightAssertions.assertThat(page.locator("#form-message")).containsText("Saved “" + name + "”");
         Locator row = page.locator("#sales-table").getByRole(AriaRole.ROW).filter(new Locator.FilterOptions().setHasText(name));
         PlaywrightAssertions.assertThat(row).containsText("$15.00");
+        // the audit log shows the edit first, by this session, from this browser, with the price before and after
+        Locator newest = page.locator("#audit-log-table tbody tr").first();
+        PlaywrightAssertions.assertThat(newest).containsText("product.edit");
+        PlaywrightAssertions.assertThat(newest).containsText("admin:console");
+        PlaywrightAssertions.assertThat(newest).containsText("127.0.0.1");
+        PlaywrightAssertions.assertThat(newest).containsText(name);
+        PlaywrightAssertions.assertThat(newest.locator("td.change")).hasText("price: $12.50 → $15.00");
 
         // watch it sell: the live panel follows the purchases
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Watch " + name)).click();

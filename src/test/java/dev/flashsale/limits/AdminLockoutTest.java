@@ -41,6 +41,7 @@ class AdminLockoutTest extends IntegrationTest {
     @Test
     void sixtyWrongKeysLockTheAddressOutWhileTheRightKeyWorksFromElsewhere(CapturedOutput output) {
         Api guesser = Api.from("127.0.0.4", port, Duration.ofSeconds(10));
+        long entriesBefore = jdbc.sql("SELECT coalesce(max(id), 0) FROM admin_audit_log").query(Long.class).single();
         double failuresBefore = counter("flashsale.admin.credential.failures");
         double lockoutsBefore = counter("flashsale.admin.lockouts");
 
@@ -63,6 +64,13 @@ class AdminLockoutTest extends IntegrationTest {
                 .hasSize(10);
         assertThat(output.getAll()).contains("admin credentials locked out address=127.0.0.4")
                 .doesNotContain("guess-3-0123456789");
+        // the audit log has each wrong key and the lockout, and nothing for the requests refused while locked out
+        assertThat(jdbc.sql("SELECT action || ' ' || outcome || ' ' || coalesce(after->>'lockedOutFor', '-')"
+                        + " FROM admin_audit_log WHERE source_address = '127.0.0.4' AND id > ? ORDER BY id")
+                .param(entriesBefore).query(String.class).list())
+                .hasSize(11)
+                .startsWith("admin.key refused -")
+                .endsWith("admin.key refused -", "admin.lockout refused PT1M");
     }
 
     @Test
