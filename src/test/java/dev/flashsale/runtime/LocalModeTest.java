@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
  */
 class LocalModeTest {
 
-    private static final Pattern DEMO = Pattern.compile("Demo sale +http://localhost:(\\d+)/api/v1/sale/status/([0-9a-f-]{36})");
+    private static final Pattern DEMO = Pattern.compile("Demo sale +http://localhost:(\\d+)/sale\\.html\\?id=([0-9a-f-]{36})");
 
     @TempDir
     Path dataDir;
@@ -39,6 +39,10 @@ class LocalModeTest {
         Started first = start();
         try {
             Api api = new Api(first.port());
+            // the banner's link is the sale's page, not its JSON
+            Api.Reply page = api.get("/sale.html?id=" + first.demo());
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.text()).contains("<script type=\"module\" src=\"/js/sale.js\">");
             Api.Reply status = api.get("/api/v1/sale/status/" + first.demo());
             assertThat(status.status()).isEqualTo(200);
             assertThat(status.data().path("status").asString()).isEqualTo("active");
