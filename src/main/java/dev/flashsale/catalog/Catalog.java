@@ -77,10 +77,11 @@ public class Catalog {
     }
 
     /** Sales that are open now or open later, soonest first. */
-    public List<Product> liveAndUpcoming(int limit) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE sale_end_at > ? ORDER BY sale_start_at, id LIMIT ?")
+    public List<Product> liveAndUpcoming(int limit, int offset) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE sale_end_at > ? ORDER BY sale_start_at, id LIMIT ? OFFSET ?")
                 .param(Timestamp.from(clock.instant()))
                 .param(limit)
+                .param(offset)
                 .query(Catalog::product)
                 .list();
     }
