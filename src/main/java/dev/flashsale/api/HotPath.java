@@ -21,6 +21,7 @@ import dev.flashsale.ordering.PurchaseRequest;
 import dev.flashsale.ordering.PurchaseResult;
 import dev.flashsale.ordering.Purchases;
 import dev.flashsale.web.Envelope;
+import dev.flashsale.web.ProblemCounts;
 import dev.flashsale.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -74,14 +75,17 @@ class HotPath extends OncePerRequestFilter {
     private final Purchases purchases;
     private final Callers callers;
     private final JsonMapper json;
+    private final ProblemCounts problemCounts;
     private final int maxBody;
 
-    HotPath(Catalog catalog, SaleViews views, Purchases purchases, Callers callers, JsonMapper json, int maxBody) {
+    HotPath(Catalog catalog, SaleViews views, Purchases purchases, Callers callers, JsonMapper json,
+            ProblemCounts problemCounts, int maxBody) {
         this.catalog = catalog;
         this.views = views;
         this.purchases = purchases;
         this.callers = callers;
         this.json = json;
+        this.problemCounts = problemCounts;
         this.maxBody = maxBody;
     }
 
@@ -164,6 +168,7 @@ class HotPath extends OncePerRequestFilter {
             }
         });
         ProblemDetail problem = answer.getBody();
+        problemCounts.count(problem);
         problem.setInstance(URI.create(request.getRequestURI()));
         write(response, HttpStatus.valueOf(answer.getStatusCode().value()), Problems.PROBLEM_JSON.toString(),
                 json.writeValueAsBytes(Problems.asMap(problem)));
