@@ -20,8 +20,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Units per sale as gauges labelled {@code product} (the product id): available (Redis's live
- * stock), sold (PostgreSQL's sold counter: committed orders, as the outbox has counted them) and
- * the stock. The difference stock − available − sold is units being paid for right now plus the
+ * stock, read without side effects: a sale without state in Redis has no value), sold
+ * (PostgreSQL's sold counter: committed orders, as the outbox has counted them) and the stock. The difference stock − available − sold is units being paid for right now plus the
  * outbox's lag.
  *
  * <p>Bounded: only sales open now or ended within {@code flashsale.metrics.ended-within} (10 min),
@@ -70,7 +70,7 @@ class SaleGauges {
         try {
             sales = properties.sales() == 0 ? List.of()
                     : catalog.openOrEndedAfter(now, now.minus(properties.endedWithin()), properties.sales());
-            left = sales.isEmpty() ? Map.of() : inventory.available(sales);
+            left = sales.isEmpty() ? Map.of() : inventory.stockInRedis(sales);
         } catch (RuntimeException e) {
             log.debug("sale gauges not refreshed: {}", e.toString());
             return;
@@ -80,7 +80,10 @@ class SaleGauges {
         List<MultiGauge.Row<?>> stockRows = new ArrayList<>();
         for (Product sale : sales) {
             Tags product = Tags.of("product", sale.id().toString());
-            availableRows.add(MultiGauge.Row.of(product, left.getOrDefault(sale.id(), 0)));
+            Integer stockLeft = left.get(sale.id());
+            if (stockLeft != null) { // no state in Redis (yet, or any more): no value rather than a wrong one
+                availableRows.add(MultiGauge.Row.of(product, stockLeft));
+            }
             soldRows.add(MultiGauge.Row.of(product, sale.soldQuantity()));
             stockRows.add(MultiGauge.Row.of(product, sale.totalQuantity()));
         }
