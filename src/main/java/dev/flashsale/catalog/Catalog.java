@@ -95,6 +95,17 @@ public class Catalog {
                 .list();
     }
 
+    /** Sales open at {@code now} or ended after {@code endedAfter}, the most recently opened first. */
+    public List<Product> openOrEndedAfter(Instant now, Instant endedAfter, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE sale_start_at <= ? AND sale_end_at > ?"
+                        + " ORDER BY sale_start_at DESC, id LIMIT ?")
+                .param(Timestamp.from(now))
+                .param(Timestamp.from(endedAfter))
+                .param(limit)
+                .query(Catalog::product)
+                .list();
+    }
+
     /** Every product, newest first, a page at a time. */
     public List<Product> all(int limit, int offset) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM products ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")

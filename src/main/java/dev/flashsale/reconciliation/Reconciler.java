@@ -74,7 +74,7 @@ public class Reconciler {
     private final LockingTaskExecutor locks;
     private final ReconcilerProperties properties;
     private final Clock clock;
-    private final MeterRegistry meters;
+    private final ReconcilerMeters meters;
     private final AtomicReference<ReconcileReport> last = new AtomicReference<>();
     /** When this instance last compared each product order by order, or first saw it. */
     private final Map<UUID, Instant> lastFullCheck = new ConcurrentHashMap<>();
@@ -90,7 +90,7 @@ public class Reconciler {
         this.locks = locks;
         this.properties = properties;
         this.clock = clock;
-        this.meters = meters;
+        this.meters = new ReconcilerMeters(meters);
     }
 
     @Scheduled(fixedDelayString = "${flashsale.reconciler.interval:30s}", initialDelayString = "${flashsale.reconciler.interval:30s}")
@@ -146,8 +146,7 @@ public class Reconciler {
                 ran, looked[0], fullChecks[0], List.copyOf(repairs), List.copyOf(errors));
         if (report.ran()) {
             last.set(report);
-            meters.timer("flashsale.reconciler.pass", "full", Boolean.toString(full)).record(report.took());
-            meters.counter("flashsale.reconciler.full.checks").increment(report.fullChecks());
+            meters.passTook(full, report.took(), report.fullChecks());
             if (report.fullChecks() > 0 || report.took().compareTo(SLOW_PASS) > 0) {
                 log.info("reconciler pass took {} ms: {} products, {} compared order by order, {} repaired",
                         report.took().toMillis(), report.products(), report.fullChecks(), report.repairs().size());
@@ -304,19 +303,13 @@ public class Reconciler {
                         + "unitsFreed={} stock={}->{} rebuilt={} soldCounted={}", r.productId(), r.released(),
                 r.confirmed(), r.buyersRestored(), r.unitsReclaimed(), r.unitsFreed(), r.stockBefore(), r.stockAfter(),
                 r.rebuilt(), r.soldCounted());
-        count("released", r.released());
-        count("confirmed", r.confirmed());
-        count("buyers_restored", r.buyersRestored());
-        count("units_reclaimed", r.unitsReclaimed());
-        count("units_freed", r.unitsFreed());
-        count("stock_corrected", r.stockBefore() != r.stockAfter() ? 1 : 0);
-        count("rebuilt", r.rebuilt() ? 1 : 0);
-        count("sold_counted", r.soldCounted());
-    }
-
-    private void count(String kind, int n) {
-        if (n > 0) {
-            meters.counter("flashsale.reconciler.repairs", "kind", kind).increment(n);
-        }
+        meters.repaired("released", r.released());
+        meters.repaired("confirmed", r.confirmed());
+        meters.repaired("buyers_restored", r.buyersRestored());
+        meters.repaired("units_reclaimed", r.unitsReclaimed());
+        meters.repaired("units_freed", r.unitsFreed());
+        meters.repaired("stock_corrected", r.stockBefore() != r.stockAfter() ? 1 : 0);
+        meters.repaired("rebuilt", r.rebuilt() ? 1 : 0);
+        meters.repaired("sold_counted", r.soldCounted());
     }
 }
