@@ -14,13 +14,12 @@ import dev.flashsale.identity.CurrentUser;
 import dev.flashsale.inventory.Inventory;
 import dev.flashsale.limits.StreamSlots;
 import dev.flashsale.ordering.Orders;
-import dev.flashsale.ordering.PurchaseRejection;
 import dev.flashsale.ordering.PurchaseRequest;
 import dev.flashsale.ordering.PurchaseResult;
 import dev.flashsale.ordering.Purchases;
 import dev.flashsale.web.Envelope;
+import dev.flashsale.web.ErrorCodes;
 import dev.flashsale.web.ProblemBody;
-import dev.flashsale.web.Problems;
 import dev.flashsale.web.TooManyRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -97,7 +96,7 @@ class SaleController {
     ResponseEntity<?> stream(@PathVariable UUID productId, HttpServletRequest http) {
         Optional<Product> product = catalog.find(productId);
         if (product.isEmpty()) {
-            return productNotFound();
+            return Rejections.productNotFound();
         }
         String address = http.getRemoteAddr();
         Optional<StreamSlots.Refusal> refused = slots.claim(address);
@@ -106,7 +105,7 @@ class SaleController {
             ResponseEntity<?> answer = switch (refused.get()) {
                 case PER_ADDRESS -> TooManyRequests.response(STREAM_RETRY,
                         "Too many live streams from your address; the page can poll instead");
-                case TOTAL -> TooManyRequests.response(HttpStatus.SERVICE_UNAVAILABLE, "STREAMS_FULL", STREAM_RETRY,
+                case TOTAL -> TooManyRequests.response(HttpStatus.SERVICE_UNAVAILABLE, ErrorCodes.STREAMS_FULL, STREAM_RETRY,
                         "This server holds as many live streams as it may; the page can poll instead");
             };
             return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
@@ -141,7 +140,7 @@ class SaleController {
     ResponseEntity<?> status(@PathVariable UUID productId) {
         return catalog.find(productId)
                 .<ResponseEntity<?>>map(p -> ResponseEntity.ok(Envelope.ok(view(p))))
-                .orElseGet(SaleController::productNotFound);
+                .orElseGet(Rejections::productNotFound);
     }
 
     @GetMapping("/first")
@@ -153,7 +152,7 @@ class SaleController {
     ResponseEntity<?> first() {
         return catalog.newest()
                 .<ResponseEntity<?>>map(p -> ResponseEntity.ok(Envelope.ok(view(p))))
-                .orElseGet(() -> Problems.response(HttpStatus.NOT_FOUND, "PRODUCT_NOT_FOUND", "No products found"));
+                .orElseGet(() -> Rejections.productNotFound("No products found"));
     }
 
     @GetMapping("/products")
@@ -225,7 +224,7 @@ class SaleController {
     ResponseEntity<?> userStatus(@Parameter(required = true) @RequestParam UUID productId) {
         String userId = CurrentUser.id().orElseThrow();
         if (catalog.find(productId).isEmpty()) {
-            return productNotFound();
+            return Rejections.productNotFound();
         }
         var order = orders.completed(productId, userId).map(OrderView::of).orElse(null);
         return ResponseEntity.ok(Envelope.ok(new UserStatusView(productId, userId, order != null, order)));
@@ -233,10 +232,6 @@ class SaleController {
 
     private SaleView view(Product product) {
         return views.liveOrDegraded(product);
-    }
-
-    private static ResponseEntity<?> productNotFound() {
-        return Rejections.response(PurchaseRejection.PRODUCT_NOT_FOUND, "Product not found");
     }
 
     /** What an order records about the request that placed it (both purchase paths). */

@@ -1,12 +1,11 @@
-package dev.flashsale.api;
+package dev.flashsale.identity;
 
 import java.time.Instant;
 
-import dev.flashsale.identity.SessionCookie;
-import dev.flashsale.identity.Sessions;
 import dev.flashsale.web.Envelope;
 import dev.flashsale.web.ProblemBody;
 import dev.flashsale.web.Problems;
+import dev.flashsale.web.Texts;
 import dev.flashsale.web.TooManyRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -59,6 +58,11 @@ class SessionController {
                                nullable = true) Sessions.Offer signIn) {
     }
 
+    /** The success body of a sign-in, which answers a problem too: for the API documentation only. */
+    @Schema(name = "EnvelopeSessionView")
+    record SessionEnvelope(boolean success, SessionView data) {
+    }
+
     @GetMapping
     @Operation(summary = "Who the caller is (signedIn=false if nobody), and the ways to sign in here")
     @ApiResponse(responseCode = "200", description = "the session")
@@ -70,7 +74,7 @@ class SessionController {
     @PostMapping
     @Operation(summary = "Demo sign-in by name (only where flashsale.security.demo-sign-in is on)")
     @ApiResponse(responseCode = "200", description = "signed in; the session cookie is set",
-            content = @Content(schema = @Schema(implementation = Envelopes.Session.class)))
+            content = @Content(schema = @Schema(implementation = SessionEnvelope.class)))
     @ApiResponse(responseCode = "400", description = "the name is not a valid user id (VALIDATION_FAILED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "403", description = "sign-in by name is switched off (SIGN_IN_DISABLED)",
@@ -82,7 +86,7 @@ class SessionController {
     @PostMapping("/admin")
     @Operation(summary = "Admin sign-in with the admin key")
     @ApiResponse(responseCode = "200", description = "signed in as admin; the session cookie is set",
-            content = @Content(schema = @Schema(implementation = Envelopes.Session.class)))
+            content = @Content(schema = @Schema(implementation = SessionEnvelope.class)))
     @ApiResponse(responseCode = "401", description = "wrong key (UNAUTHENTICATED)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     @ApiResponse(responseCode = "403", description = "no admin key configured (SIGN_IN_DISABLED)",

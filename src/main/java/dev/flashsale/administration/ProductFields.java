@@ -1,4 +1,4 @@
-package dev.flashsale.api;
+package dev.flashsale.administration;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

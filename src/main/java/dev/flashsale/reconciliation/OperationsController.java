@@ -1,4 +1,4 @@
-package dev.flashsale.api;
+package dev.flashsale.reconciliation;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -9,11 +9,9 @@ import java.util.UUID;
 import dev.flashsale.auditlog.AuditAction;
 import dev.flashsale.auditlog.AuditLog;
 import dev.flashsale.auditlog.AuditOutcome;
-import dev.flashsale.reconciliation.Audit;
-import dev.flashsale.reconciliation.ProductAudit;
-import dev.flashsale.reconciliation.ReconcileReport;
-import dev.flashsale.reconciliation.Reconciler;
+import dev.flashsale.identity.CurrentUser;
 import dev.flashsale.web.Envelope;
+import dev.flashsale.web.ErrorCodes;
 import dev.flashsale.web.ProblemBody;
 import dev.flashsale.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
@@ -58,16 +56,27 @@ class OperationsController {
         this.clock = clock;
     }
 
+    /** Success bodies of operations that answer a problem or null too: for the API documentation only. */
+    @Schema(name = "EnvelopeProductAudit")
+    record AuditEnvelope(boolean success, ProductAudit data) {
+    }
+
+    @Schema(name = "EnvelopeLastReconcileReport")
+    record LastReportEnvelope(boolean success,
+                              @Schema(description = "null when this instance ran no pass yet", nullable = true)
+                              ReconcileReport data) {
+    }
+
     @GetMapping("/audit/{productId}")
     @Operation(summary = "One product: Redis and PostgreSQL side by side, and whether I1, I2, I4, I5 hold")
     @ApiResponse(responseCode = "200", description = "the audit",
-            content = @Content(schema = @Schema(implementation = Envelopes.Audit.class)))
+            content = @Content(schema = @Schema(implementation = AuditEnvelope.class)))
     @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> audit(@PathVariable UUID productId) {
         return audit.of(productId)
                 .<ResponseEntity<?>>map(a -> ResponseEntity.ok(Envelope.ok(a)))
-                .orElseGet(() -> Problems.response(HttpStatus.NOT_FOUND, "PRODUCT_NOT_FOUND", "Product not found"));
+                .orElseGet(() -> Problems.response(HttpStatus.NOT_FOUND, ErrorCodes.PRODUCT_NOT_FOUND, "Product not found"));
     }
 
     @GetMapping("/audit")
@@ -91,14 +100,14 @@ class OperationsController {
         result.put("errors", report.errors().size());
         AuditOutcome outcome = !report.ran() ? AuditOutcome.SKIPPED
                 : report.errors().isEmpty() ? AuditOutcome.OK : AuditOutcome.FAILED;
-        auditLog.recordOrWarn(AdminActors.of(request), AuditAction.RECONCILER_RUN, null, result, outcome);
+        auditLog.recordOrWarn(CurrentUser.actor(request), AuditAction.RECONCILER_RUN, null, result, outcome);
         return Envelope.ok(report);
     }
 
     @GetMapping("/reconciler")
     @Operation(summary = "The last reconciler pass this instance ran")
     @ApiResponse(responseCode = "200", description = "the report, or null data if none ran yet",
-            content = @Content(schema = @Schema(implementation = Envelopes.LastReport.class)))
+            content = @Content(schema = @Schema(implementation = LastReportEnvelope.class)))
     Envelope<ReconcileReport> last() {
         return Envelope.ok(reconciler.lastReport());
     }
