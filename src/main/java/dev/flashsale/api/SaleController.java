@@ -52,7 +52,6 @@ import org.springframework.web.bind.annotation.RestController;
         content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
 class SaleController {
 
-    private static final int USER_AGENT_MAX = 256;
     /** A refused stream may be asked for again once a departed client's stream is surely freed. */
     private static final Duration STREAM_RETRY = Duration.ofSeconds(5);
 
@@ -200,8 +199,9 @@ class SaleController {
         String userId = CurrentUser.id().orElseThrow();
         UUID productId = UUID.fromString(body.productId());
         PurchaseResult result = purchases.answeredAtOnce(productId, userId, body.quantityOrOne())
-                .orElseGet(() -> purchases.purchase(new PurchaseRequest(
-                        productId, userId, body.quantityOrOne(), metadata(http), body.purchaseToken())));
+                .orElseGet(() -> purchases.purchase(new PurchaseRequest(productId, userId, body.quantityOrOne(),
+                        PurchaseRequest.metadata(http.getRemoteAddr(), http.getHeader(HttpHeaders.USER_AGENT)),
+                        body.purchaseToken())));
         return switch (result) {
             case PurchaseResult.Purchased(var order) ->
                     ResponseEntity.status(HttpStatus.CREATED).body(Envelope.ok(OrderView.of(order)));
@@ -232,14 +232,5 @@ class SaleController {
 
     private SaleView view(Product product) {
         return views.liveOrDegraded(product);
-    }
-
-    /** What an order records about the request that placed it (both purchase paths). */
-    static Map<String, String> metadata(HttpServletRequest http) {
-        String agent = http.getHeader(HttpHeaders.USER_AGENT);
-        if (agent != null && agent.length() > USER_AGENT_MAX) {
-            agent = agent.substring(0, USER_AGENT_MAX);
-        }
-        return agent == null ? Map.of("ip", http.getRemoteAddr()) : Map.of("ip", http.getRemoteAddr(), "userAgent", agent);
     }
 }

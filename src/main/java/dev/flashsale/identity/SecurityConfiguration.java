@@ -151,7 +151,8 @@ class SecurityConfiguration {
         MetricsTokenFilter metricsToken = identity.metricsToken() != null
                 ? new MetricsTokenFilter(identity.metricsToken()) : null;
 
-        http.headers(headers -> headers.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
+        http.headers(headers -> headers.defaultsDisabled().addHeaderWriter(ApiHeaders.WRITER)
+                        .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
                         SecurityConfiguration::isWebPage, new StaticHeadersWriter("Content-Security-Policy", WEB_CSP))))
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
