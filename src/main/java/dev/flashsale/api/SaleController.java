@@ -13,7 +13,7 @@ import dev.flashsale.catalog.Product;
 import dev.flashsale.identity.CurrentUser;
 import dev.flashsale.inventory.Inventory;
 import dev.flashsale.limits.StreamSlots;
-import dev.flashsale.ordering.Orders;
+import dev.flashsale.ordering.OrderQueries;
 import dev.flashsale.ordering.PurchaseRequest;
 import dev.flashsale.ordering.PurchaseResult;
 import dev.flashsale.ordering.Purchases;
@@ -58,13 +58,13 @@ class SaleController {
     private final Catalog catalog;
     private final Inventory inventory;
     private final Purchases purchases;
-    private final Orders orders;
+    private final OrderQueries orders;
     private final SaleViews views;
     private final SaleStreams streams;
     private final StreamSlots slots;
     private final Clock clock;
 
-    SaleController(Catalog catalog, Inventory inventory, Purchases purchases, Orders orders, SaleViews views,
+    SaleController(Catalog catalog, Inventory inventory, Purchases purchases, OrderQueries orders, SaleViews views,
                    SaleStreams streams, StreamSlots slots, Clock clock) {
         this.slots = slots;
         this.catalog = catalog;

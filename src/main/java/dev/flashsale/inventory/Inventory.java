@@ -15,6 +15,12 @@ import java.util.UUID;
 
 import dev.flashsale.catalog.Product;
 import dev.flashsale.catalog.SaleState;
+import dev.flashsale.inventory.internal.LocalBuyers;
+import dev.flashsale.inventory.internal.LocalStock;
+import dev.flashsale.inventory.internal.RedisCalls;
+import dev.flashsale.inventory.internal.SaleKeys;
+import dev.flashsale.inventory.internal.SaleScripts;
+import dev.flashsale.inventory.internal.WarmUp;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 

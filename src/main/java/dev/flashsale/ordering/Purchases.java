@@ -18,6 +18,8 @@ import dev.flashsale.inventory.ReleaseReason;
 import dev.flashsale.inventory.Reservation;
 import dev.flashsale.inventory.ReserveResult;
 import dev.flashsale.limits.ClientLimits;
+import dev.flashsale.ordering.internal.OrderWriter;
+import dev.flashsale.ordering.internal.Orders;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;

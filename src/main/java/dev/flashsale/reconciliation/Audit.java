@@ -13,12 +13,11 @@ import java.util.UUID;
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
 import dev.flashsale.counters.SoldCounter;
-import dev.flashsale.inventory.CommittedSales;
 import dev.flashsale.inventory.Inventory;
 import dev.flashsale.inventory.RedisSaleState;
 import dev.flashsale.inventory.Reservation;
 import dev.flashsale.ordering.OrderStats;
-import dev.flashsale.ordering.Orders;
+import dev.flashsale.ordering.OrderQueries;
 import dev.flashsale.outbox.Outbox;
 import dev.flashsale.reconciliation.ProductAudit.Verdict;
 
@@ -43,18 +42,16 @@ public class Audit {
 
     private final Catalog catalog;
     private final Inventory inventory;
-    private final Orders orders;
-    private final CommittedSales committedSales;
+    private final OrderQueries orders;
     private final SoldCounter soldCounter;
     private final Outbox outbox;
     private final ReconcilerProperties properties;
 
-    Audit(Catalog catalog, Inventory inventory, Orders orders, CommittedSales committedSales, SoldCounter soldCounter,
+    Audit(Catalog catalog, Inventory inventory, OrderQueries orders, SoldCounter soldCounter,
           Outbox outbox, ReconcilerProperties properties) {
         this.catalog = catalog;
         this.inventory = inventory;
         this.orders = orders;
-        this.committedSales = committedSales;
         this.soldCounter = soldCounter;
         this.outbox = outbox;
         this.properties = properties;
@@ -88,7 +85,7 @@ public class Audit {
         long[] compared = {0, 0}; // buyers missing from Redis, committed units Redis has free or unissued
         if (redis.present()) {
             Set<Integer> free = inventory.freeUnits(id);
-            committedSales.forEachSold(id, CHUNK, chunk -> {
+            orders.forEachSold(id, CHUNK, chunk -> {
                 compared[0] += inventory.missingBuyers(id, chunk.buyers()).size();
                 compared[1] += chunk.units().stream().filter(u -> free.contains(u) || u > redis.issued()).count();
             });

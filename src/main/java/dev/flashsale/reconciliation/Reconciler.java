@@ -16,13 +16,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
 import dev.flashsale.counters.SoldCounter;
-import dev.flashsale.inventory.CommittedSales;
 import dev.flashsale.inventory.Inventory;
 import dev.flashsale.inventory.RedisSaleState;
 import dev.flashsale.inventory.ReleaseReason;
 import dev.flashsale.inventory.RepairResult;
 import dev.flashsale.inventory.Reservation;
-import dev.flashsale.ordering.Orders;
+import dev.flashsale.ordering.OrderQueries;
 import dev.flashsale.ordering.SalesSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import net.javacrumbs.shedlock.core.LockConfiguration;
@@ -68,8 +67,7 @@ public class Reconciler {
 
     private final Catalog catalog;
     private final Inventory inventory;
-    private final Orders orders;
-    private final CommittedSales committedSales;
+    private final OrderQueries orders;
     private final SoldCounter soldCounter;
     private final LockingTaskExecutor locks;
     private final ReconcilerProperties properties;
@@ -79,13 +77,12 @@ public class Reconciler {
     /** When this instance last compared each product order by order, or first saw it. */
     private final Map<UUID, Instant> lastFullCheck = new ConcurrentHashMap<>();
 
-    Reconciler(Catalog catalog, Inventory inventory, Orders orders, CommittedSales committedSales,
+    Reconciler(Catalog catalog, Inventory inventory, OrderQueries orders,
                SoldCounter soldCounter, LockingTaskExecutor locks, ReconcilerProperties properties, Clock clock,
                MeterRegistry meters) {
         this.catalog = catalog;
         this.inventory = inventory;
         this.orders = orders;
-        this.committedSales = committedSales;
         this.soldCounter = soldCounter;
         this.locks = locks;
         this.properties = properties;
@@ -225,7 +222,7 @@ public class Reconciler {
             List<String> missing = new ArrayList<>();
             List<Integer> suspects = new ArrayList<>();
             int[] sold = {0, 0}; // quantity, highest unit
-            committedSales.forEachSold(id, COMPARE_CHUNK, chunk -> {
+            orders.forEachSold(id, COMPARE_CHUNK, chunk -> {
                 missing.addAll(inventory.missingBuyers(id, chunk.buyers()));
                 for (int unit : chunk.units()) {
                     if (free.contains(unit) || unit > issued) {

@@ -1,4 +1,4 @@
-package dev.flashsale.inventory;
+package dev.flashsale.inventory.internal;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** How the Redis client behaves when Redis goes away and comes back. */
 @Configuration(proxyBeanMethods = false)
-class RedisClientConfiguration {
+public class RedisClientConfiguration {
 
     /** While disconnected, fail commands at once (503) instead of queueing them until a timeout. */
     @Bean

@@ -1,4 +1,4 @@
-package dev.flashsale.ordering;
+package dev.flashsale.ordering.internal;
 
 import java.sql.Array;
 import java.sql.ResultSet;
@@ -16,14 +16,18 @@ import java.util.function.Consumer;
 import dev.flashsale.inventory.CommittedSales;
 import dev.flashsale.inventory.SoldChunk;
 
+import dev.flashsale.ordering.Order;
+import dev.flashsale.ordering.OrderQueries;
+import dev.flashsale.ordering.OrderStats;
+import dev.flashsale.ordering.SalesSummary;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** The orders table: writes for the purchase path, reads for users and for the inventory's warm-up. */
+/** The orders table: writes for the purchase path, and the reads other modules ask for ({@link OrderQueries}). */
 @Repository
-public class Orders implements CommittedSales {
+public class Orders implements OrderQueries {
 
     private static final String COLUMNS = "id, user_id, product_id, quantity, unit_price, status, created_at";
 
@@ -31,21 +35,21 @@ public class Orders implements CommittedSales {
     /** For reads through a cursor; joins the caller's transaction if there is one (the audit's). */
     private final TransactionTemplate readOnly;
 
-    Orders(JdbcClient jdbc, PlatformTransactionManager transactions) {
+    public Orders(JdbcClient jdbc, PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
         this.readOnly = new TransactionTemplate(transactions);
         this.readOnly.setReadOnly(true);
     }
 
     /** An order to insert, with the unit numbers it holds and its metadata (JSON text or null). */
-    record NewOrder(Order order, List<Integer> units, String metadataJson) {
+    public record NewOrder(Order order, List<Integer> units, String metadataJson) {
     }
 
     /**
      * Inserts completed orders and the unit numbers they hold, in one statement whatever their
      * number (arrays, unnested): a group commit costs one round trip.
      */
-    void insertCompleted(List<NewOrder> placed) {
+    public void insertCompleted(List<NewOrder> placed) {
         int n = placed.size();
         String[] ids = new String[n];
         String[] users = new String[n];
@@ -91,7 +95,7 @@ public class Orders implements CommittedSales {
                 .update();
     }
 
-    /** The user's completed order of a product, if any. */
+    @Override
     public Optional<Order> completed(UUID productId, String userId) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM orders WHERE product_id = ? AND user_id = ? AND status = 'completed'")
                 .params(productId, userId)
@@ -99,7 +103,7 @@ public class Orders implements CommittedSales {
                 .optional();
     }
 
-    /** What the orders of a product say, for the audit (one statement, one snapshot). */
+    @Override
     public OrderStats stats(UUID productId) {
         return jdbc.sql("""
                 SELECT
@@ -120,11 +124,11 @@ public class Orders implements CommittedSales {
     }
 
     /** Whether an order with this id is in the table (a write whose outcome was not known did commit). */
-    boolean exists(UUID orderId) {
+    public boolean exists(UUID orderId) {
         return jdbc.sql("SELECT EXISTS (SELECT 1 FROM orders WHERE id = ?)").param(orderId).query(Boolean.class).single();
     }
 
-    /** Of the given users, those holding a completed order of the product. */
+    @Override
     public List<String> completedBuyers(UUID productId, Collection<String> userIds) {
         if (userIds.isEmpty()) {
             return List.of();
@@ -135,11 +139,7 @@ public class Orders implements CommittedSales {
                 .list();
     }
 
-    /**
-     * The product's completed orders counted and summed, and its highest sold unit: an index
-     * range and the primary key's last entry, tens of milliseconds for 200,000 orders where
-     * {@link #forEachSold} takes ten times that and ships every order to the caller.
-     */
+    @Override
     public SalesSummary summary(UUID productId) {
         return jdbc.sql("""
                 SELECT count(*), coalesce(sum(quantity), 0),
@@ -150,7 +150,7 @@ public class Orders implements CommittedSales {
                 .single();
     }
 
-    /** How many of these unit numbers of the product are held by orders. */
+    @Override
     public long unitsSold(UUID productId, Collection<Integer> units) {
         if (units.isEmpty()) {
             return 0;
@@ -161,7 +161,7 @@ public class Orders implements CommittedSales {
                 .single();
     }
 
-    /** The user's orders, newest first. */
+    @Override
     public List<Order> ofUser(String userId, int limit) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM orders WHERE user_id = ? ORDER BY created_at DESC LIMIT ?")
                 .params(userId, limit)

@@ -1,4 +1,4 @@
-package dev.flashsale.ordering;
+package dev.flashsale.ordering.internal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.flashsale.ordering.Order;
+import dev.flashsale.ordering.OrderPlaced;
+import dev.flashsale.ordering.OrderQueueTimeoutException;
+import dev.flashsale.ordering.OrderingProperties;
+import dev.flashsale.ordering.OrdersPlaced;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,7 +49,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the caller waits for that transaction's outcome (bounded by the transaction's own timeout).
  */
 @Component
-class OrderWriter implements SmartLifecycle {
+public class OrderWriter implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(OrderWriter.class);
     private static final int QUEUED = 0;
@@ -60,7 +65,7 @@ class OrderWriter implements SmartLifecycle {
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running;
 
-    OrderWriter(Orders orders, PlatformTransactionManager transactions, ApplicationEventPublisher events,
+    public OrderWriter(Orders orders, PlatformTransactionManager transactions, ApplicationEventPublisher events,
                 OrderingProperties properties, MeterRegistry meters) {
         this.orders = orders;
         this.transaction = new TransactionTemplate(transactions);
@@ -84,7 +89,7 @@ class OrderWriter implements SmartLifecycle {
      * @throws RuntimeException           the transaction's failure (its order was not written,
      *                                    unless the failure was in the COMMIT itself)
      */
-    void write(Order order, List<Integer> units, String metadataJson) {
+    public void write(Order order, List<Integer> units, String metadataJson) {
         Orders.NewOrder placed = new Orders.NewOrder(order, units, metadataJson);
         if (!running) {
             // Before start and after stop (no writer threads): the caller writes its order itself.
@@ -193,7 +198,7 @@ class OrderWriter implements SmartLifecycle {
      * refused), so that the others would commit alone. Not when the database or the way to it failed:
      * then every order would only fail again, one at a time.
      */
-    static boolean mayBeOneOrders(RuntimeException failed) {
+    public static boolean mayBeOneOrders(RuntimeException failed) {
         return !(failed instanceof TransientDataAccessException
                 || failed instanceof DataAccessResourceFailureException
                 || failed instanceof RecoverableDataAccessException

@@ -1,4 +1,4 @@
-package dev.flashsale.inventory;
+package dev.flashsale.inventory.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
 
+import dev.flashsale.inventory.CommittedSales;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -31,7 +32,7 @@ import org.springframework.stereotype.Component;
  * Within one instance a product is warmed up by one thread at a time; the others wait for it.
  */
 @Component
-class WarmUp {
+public class WarmUp {
 
     private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
     private static final int CHUNK = 1_000;
@@ -45,7 +46,7 @@ class WarmUp {
     private final Catalog catalog;
     private final ConcurrentHashMap<UUID, ReentrantLock> locks = new ConcurrentHashMap<>();
 
-    WarmUp(StringRedisTemplate redis, RedisCalls calls, CommittedSales committedSales, Catalog catalog) {
+    public WarmUp(StringRedisTemplate redis, RedisCalls calls, CommittedSales committedSales, Catalog catalog) {
         this.redis = redis;
         this.calls = calls;
         this.committedSales = committedSales;
@@ -53,7 +54,7 @@ class WarmUp {
     }
 
     /** Makes sure the product's sale state is in Redis; returns whether this call installed it. */
-    boolean ensure(Product product) {
+    public boolean ensure(Product product) {
         SaleKeys keys = SaleKeys.of(product.id());
         if (present(keys)) {
             return false;
@@ -75,7 +76,7 @@ class WarmUp {
      * Rebuilds the state over the existing one, if the product is quiet: nothing pending and the
      * stock still {@code expectedStock} when the new state is swapped in.
      */
-    boolean rebuild(Product product, int expectedStock) {
+    public boolean rebuild(Product product, int expectedStock) {
         return install(catalog.load(product.id()).orElse(product), SaleKeys.of(product.id()),
                 Integer.toString(expectedStock));
     }

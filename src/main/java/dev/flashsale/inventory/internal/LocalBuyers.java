@@ -1,4 +1,4 @@
-package dev.flashsale.inventory;
+package dev.flashsale.inventory.internal;
 
 import java.time.Duration;
 import java.util.UUID;
@@ -11,30 +11,30 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * itself (an order is never taken back), briefly those Redis called buyers (their reservation may
  * still fail and be released). A second attempt by a known buyer is refused without a Redis call.
  */
-final class LocalBuyers {
+public final class LocalBuyers {
 
     private final Cache<String, Boolean> committed;
     private final Cache<String, Boolean> reported;
 
-    LocalBuyers(Duration reportedFor) {
+    public LocalBuyers(Duration reportedFor) {
         this.committed = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(10)).maximumSize(200_000).build();
         this.reported = Caffeine.newBuilder().expireAfterWrite(reportedFor).maximumSize(200_000).build();
     }
 
-    boolean known(UUID productId, String userId) {
+    public boolean known(UUID productId, String userId) {
         String key = key(productId, userId);
         return committed.getIfPresent(key) != null || reported.getIfPresent(key) != null;
     }
 
-    void committed(UUID productId, String userId) {
+    public void committed(UUID productId, String userId) {
         committed.put(key(productId, userId), Boolean.TRUE);
     }
 
-    void reported(UUID productId, String userId) {
+    public void reported(UUID productId, String userId) {
         reported.put(key(productId, userId), Boolean.TRUE);
     }
 
-    void forget(UUID productId, String userId) {
+    public void forget(UUID productId, String userId) {
         String key = key(productId, userId);
         committed.invalidate(key);
         reported.invalidate(key);

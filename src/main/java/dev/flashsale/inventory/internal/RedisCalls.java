@@ -1,7 +1,8 @@
-package dev.flashsale.inventory;
+package dev.flashsale.inventory.internal;
 
 import java.util.function.Supplier;
 
+import dev.flashsale.inventory.InventoryProperties;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -17,11 +18,11 @@ import org.springframework.stereotype.Component;
  * so an outage costs callers nothing but the answer.
  */
 @Component
-class RedisCalls {
+public class RedisCalls {
 
     private final CircuitBreaker breaker;
 
-    RedisCalls(CircuitBreakerRegistry registry, InventoryProperties properties) {
+    public RedisCalls(CircuitBreakerRegistry registry, InventoryProperties properties) {
         this.breaker = registry.circuitBreaker("redis", CircuitBreakerConfig.custom()
                 .failureRateThreshold(properties.breakerFailureRate())
                 .slidingWindowSize(properties.breakerWindow())
@@ -34,7 +35,7 @@ class RedisCalls {
                 .build());
     }
 
-    <T> T call(Supplier<T> command) {
+    public <T> T call(Supplier<T> command) {
         try {
             return breaker.executeSupplier(command);
         } catch (CallNotPermittedException open) {

@@ -1,4 +1,4 @@
-package dev.flashsale.inventory;
+package dev.flashsale.inventory.internal;
 
 import java.util.List;
 import java.util.UUID;
@@ -7,20 +7,20 @@ import java.util.UUID;
  * The Redis keys of one product's sale. They share the hash tag {productId}, so one script can
  * touch them all, also on a Redis Cluster.
  */
-record SaleKeys(String sale, String stock, String buyers, String pending, String free, String addresses) {
+public record SaleKeys(String sale, String stock, String buyers, String pending, String free, String addresses) {
 
-    static SaleKeys of(UUID productId) {
+    public static SaleKeys of(UUID productId) {
         String p = "fs:{" + productId + "}:";
         return new SaleKeys(p + "sale", p + "stock", p + "buyers", p + "pending", p + "free", p + "addresses");
     }
 
     /** A purchase token of this sale (its value: the user it was issued to). */
-    String token(String token) {
+    public String token(String token) {
         return prefix() + "token:" + token;
     }
 
     /** The mark of a purchase challenge that earned a token. */
-    String challenge(String id) {
+    public String challenge(String id) {
         return prefix() + "challenge:" + id;
     }
 
@@ -29,12 +29,12 @@ record SaleKeys(String sale, String stock, String buyers, String pending, String
     }
 
     /** A private key for staging a warm-up before it is swapped in. */
-    String staging(String token, String what) {
+    public String staging(String token, String what) {
         return prefix() + "warm:" + token + ":" + what;
     }
 
     /** The keys of reserve.lua for a sale without bot controls. */
-    List<String> all() {
+    public List<String> all() {
         return List.of(sale, stock, buyers, pending, free);
     }
 }

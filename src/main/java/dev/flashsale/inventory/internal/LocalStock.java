@@ -1,4 +1,4 @@
-package dev.flashsale.inventory;
+package dev.flashsale.inventory.internal;
 
 import java.time.Duration;
 import java.util.UUID;
@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * without one (99 % of a flash sale's traffic). Local changes (a release, a stock change, a
  * rebuild) forget the entry at once; changes made through other instances show within the TTL.
  */
-final class LocalStock {
+public final class LocalStock {
 
     private record Seen(int stock, long atNanos) {
     }
@@ -18,12 +18,12 @@ final class LocalStock {
     private final long ttlNanos;
     private final ConcurrentHashMap<UUID, Seen> seen = new ConcurrentHashMap<>();
 
-    LocalStock(Duration ttl) {
+    public LocalStock(Duration ttl) {
         this.ttlNanos = ttl.toNanos();
     }
 
     /** The stock seen less than a TTL ago, or null. */
-    Integer fresh(UUID productId) {
+    public Integer fresh(UUID productId) {
         if (ttlNanos <= 0) {
             return null;
         }
@@ -31,18 +31,18 @@ final class LocalStock {
         return s != null && System.nanoTime() - s.atNanos < ttlNanos ? s.stock : null;
     }
 
-    boolean soldOut(UUID productId) {
+    public boolean soldOut(UUID productId) {
         Integer stock = fresh(productId);
         return stock != null && stock <= 0;
     }
 
-    void saw(UUID productId, int stock) {
+    public void saw(UUID productId, int stock) {
         if (ttlNanos > 0) {
             seen.put(productId, new Seen(stock, System.nanoTime()));
         }
     }
 
-    void forget(UUID productId) {
+    public void forget(UUID productId) {
         seen.remove(productId);
     }
 }

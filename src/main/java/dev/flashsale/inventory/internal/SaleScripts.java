@@ -1,4 +1,4 @@
-package dev.flashsale.inventory;
+package dev.flashsale.inventory.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,19 +14,19 @@ import org.springframework.data.redis.core.script.RedisScript;
  * time on every call (to reload it), which cost ~7 % of the purchase path's Java time in the
  * profile of benchmark D.
  */
-final class SaleScripts {
+public final class SaleScripts {
 
     @SuppressWarnings("rawtypes")
-    static final RedisScript<List> RESERVE = script("reserve.lua", List.class);
-    static final RedisScript<Long> RELEASE = script("release.lua", Long.class);
-    static final RedisScript<Long> PRIME = script("prime.lua", Long.class);
+    public static final RedisScript<List> RESERVE = script("reserve.lua", List.class);
+    public static final RedisScript<Long> RELEASE = script("release.lua", Long.class);
+    public static final RedisScript<Long> PRIME = script("prime.lua", Long.class);
     @SuppressWarnings("rawtypes")
-    static final RedisScript<List> CHANGE_STOCK = script("change-stock.lua", List.class);
-    static final RedisScript<Long> DEFINE_SALE = script("define-sale.lua", Long.class);
+    public static final RedisScript<List> CHANGE_STOCK = script("change-stock.lua", List.class);
+    public static final RedisScript<Long> DEFINE_SALE = script("define-sale.lua", Long.class);
     @SuppressWarnings("rawtypes")
-    static final RedisScript<List> REPAIR = script("repair.lua", List.class);
+    public static final RedisScript<List> REPAIR = script("repair.lua", List.class);
     @SuppressWarnings("rawtypes")
-    static final RedisScript<List> STATE = script("state.lua", List.class);
+    public static final RedisScript<List> STATE = script("state.lua", List.class);
 
     private SaleScripts() {
     }

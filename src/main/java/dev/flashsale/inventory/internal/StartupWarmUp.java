@@ -1,4 +1,4 @@
-package dev.flashsale.inventory;
+package dev.flashsale.inventory.internal;
 
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class StartupWarmUp implements ApplicationRunner {
+public class StartupWarmUp implements ApplicationRunner {
 
     private final Catalog catalog;
     private final WarmUp warmUp;
