@@ -82,16 +82,17 @@ public class Audit {
                 .map(r -> new ProductAudit.PendingReservation(r.userId(), r.quantity(), r.units(),
                         Duration.between(r.reservedAt(), now).toMillis(), committedPending.contains(r.userId())))
                 .toList();
-        long[] compared = {0, 0}; // buyers missing from Redis, committed units Redis has free or unissued
+        Mismatches mismatches = new Mismatches();
         if (redis.present()) {
             Set<Integer> free = inventory.freeUnits(id);
             orders.forEachSold(id, CHUNK, chunk -> {
-                compared[0] += inventory.missingBuyers(id, chunk.buyers()).size();
-                compared[1] += chunk.units().stream().filter(u -> free.contains(u) || u > redis.issued()).count();
+                mismatches.buyersMissing += inventory.missingBuyers(id, chunk.buyers()).size();
+                mismatches.misplacedUnits += chunk.units().stream()
+                        .filter(u -> free.contains(u) || u > redis.issued()).count();
             });
         }
-        long buyersMissing = compared[0];
-        long misplaced = compared[1];
+        long buyersMissing = mismatches.buyersMissing;
+        long misplaced = mismatches.misplacedUnits;
         ProductAudit.RedisSide redisSide = new ProductAudit.RedisSide(redis.present(), redis.stock(), redis.issued(),
                 redis.freeUnits(), redis.buyers(), buyersMissing, misplaced, pending);
         ProductAudit.DatabaseSide db = new ProductAudit.DatabaseSide(stats.completedOrders(), stats.completedQuantity(),
@@ -128,5 +129,13 @@ public class Audit {
 
     private static Verdict verdict(boolean holds, String detail) {
         return new Verdict(holds, detail);
+    }
+
+    /** Committed orders Redis disagrees with, counted a chunk at a time. */
+    private static final class Mismatches {
+        /** Buyers with a completed order that Redis does not list. */
+        long buyersMissing;
+        /** Committed units that Redis has as free, or above the highest it issued. */
+        long misplacedUnits;
     }
 }

@@ -92,7 +92,7 @@ public class WarmUp {
         String stagedAddresses = keys.staging(token, "addresses");
 
         BitSet used = new BitSet();
-        int[] sold = {0, 0}; // quantity, buyers
+        Sold sold = new Sold();
         committedSales.forEachSold(product.id(), READ_CHUNK, chunk -> {
             for (int i = 0; i < chunk.buyers().size(); i += CHUNK) {
                 String[] part = chunk.buyers().subList(i, Math.min(i + CHUNK, chunk.buyers().size()))
@@ -100,8 +100,8 @@ public class WarmUp {
                 calls.call(() -> redis.opsForSet().add(stagedBuyers, part));
             }
             chunk.units().forEach(used::set);
-            sold[0] += chunk.quantity();
-            sold[1] += chunk.buyers().size();
+            sold.quantity += chunk.quantity();
+            sold.buyers += chunk.buyers().size();
         });
         int highest = Math.max(used.length() - 1, 0); // the highest unit number sold, 0 if none
         List<Integer> free = new ArrayList<>();
@@ -132,7 +132,7 @@ public class WarmUp {
             redis.expire(stagedAddresses, STAGING_TTL);
             return redis.expire(stagedFree, STAGING_TTL);
         });
-        int stock = Math.max(0, product.totalQuantity() - sold[0]);
+        int stock = Math.max(0, product.totalQuantity() - sold.quantity);
         Long installed = calls.call(() -> redis.execute(SaleScripts.PRIME,
                 List.of(keys.sale(), keys.stock(), keys.buyers(), keys.pending(), keys.free(), stagedBuyers, stagedFree,
                         keys.addresses(), stagedAddresses),
@@ -148,8 +148,14 @@ public class WarmUp {
         boolean done = installed != null && installed == 1L;
         if (done) {
             log.info("inventory {} product={} stock={} buyers={} unitsSold={}", guard.isEmpty() ? "warmed up" : "rebuilt",
-                    product.id(), stock, sold[1], used.cardinality());
+                    product.id(), stock, sold.buyers, used.cardinality());
         }
         return done;
+    }
+
+    /** The units and buyers of the completed orders, counted a chunk at a time. */
+    private static final class Sold {
+        int quantity;
+        int buyers;
     }
 }

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -13,13 +14,15 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 
-import dev.flashsale.inventory.CommittedSales;
+import dev.flashsale.SqlArrays;
 import dev.flashsale.inventory.SoldChunk;
-
 import dev.flashsale.ordering.Order;
 import dev.flashsale.ordering.OrderQueries;
 import dev.flashsale.ordering.OrderStats;
+import dev.flashsale.ordering.OrderStatus;
 import dev.flashsale.ordering.SalesSummary;
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -89,9 +92,7 @@ public class Orders implements OrderQueries {
                 FROM unnest(?::text[]::uuid[], ?::int[], ?::text[]::uuid[]) AS u(product_id, unit_no, order_id)
                 JOIN placed ON placed.id = u.order_id""")
                 .params(ids, users, products, quantities, prices, metadata, times,
-                        unitProducts.toArray(String[]::new),
-                        unitNumbers.stream().mapToInt(Integer::intValue).toArray(),
-                        unitOrders.toArray(String[]::new))
+                        SqlArrays.text(unitProducts), SqlArrays.ints(unitNumbers), SqlArrays.text(unitOrders))
                 .update();
     }
 
@@ -134,7 +135,7 @@ public class Orders implements OrderQueries {
             return List.of();
         }
         return jdbc.sql("SELECT user_id FROM orders WHERE product_id = ? AND status = 'completed' AND user_id = ANY (?::varchar[])")
-                .params(productId, "{" + String.join(",", userIds.stream().map(u -> '"' + u + '"').toList()) + "}")
+                .params(productId, SqlArrays.text(userIds))
                 .query(String.class)
                 .list();
     }
@@ -156,7 +157,7 @@ public class Orders implements OrderQueries {
             return 0;
         }
         return jdbc.sql("SELECT count(*) FROM order_units WHERE product_id = ? AND unit_no = ANY (?::int[])")
-                .params(productId, units.stream().mapToInt(Integer::intValue).toArray())
+                .params(productId, SqlArrays.ints(units))
                 .query(Long.class)
                 .single();
     }
@@ -208,9 +209,7 @@ public class Orders implements OrderQueries {
             throw new IllegalArgumentException("chunkSize must be positive");
         }
         readOnly.executeWithoutResult(status -> {
-            List<String> buyers = new ArrayList<>(chunkSize);
-            List<Integer> units = new ArrayList<>(chunkSize);
-            int[] quantity = {0};
+            ChunkBuilder chunk = new ChunkBuilder(chunkSize);
             jdbc.sql("""
                     SELECT o.user_id, o.quantity, array_agg(u.unit_no) FILTER (WHERE u.unit_no IS NOT NULL) AS units
                     FROM orders o LEFT JOIN order_units u ON u.order_id = o.id
@@ -219,25 +218,49 @@ public class Orders implements OrderQueries {
                     .param(productId)
                     .withFetchSize(chunkSize)
                     .query(rs -> {
-                        buyers.add(rs.getString(1));
-                        quantity[0] += rs.getInt(2);
                         Array array = rs.getArray(3);
-                        if (array != null) {
-                            for (Integer unit : (Integer[]) array.getArray()) {
-                                units.add(unit);
-                            }
-                        }
-                        if (buyers.size() == chunkSize) {
-                            consumer.accept(new SoldChunk(List.copyOf(buyers), quantity[0], List.copyOf(units)));
-                            buyers.clear();
-                            units.clear();
-                            quantity[0] = 0;
+                        chunk.add(rs.getString(1), rs.getInt(2), array == null ? null : (Integer[]) array.getArray());
+                        if (chunk.size() == chunkSize) {
+                            consumer.accept(chunk.take());
                         }
                     });
-            if (!buyers.isEmpty()) {
-                consumer.accept(new SoldChunk(List.copyOf(buyers), quantity[0], List.copyOf(units)));
+            if (chunk.size() > 0) {
+                consumer.accept(chunk.take());
             }
         });
+    }
+
+    /** The orders read since the last chunk was handed over. */
+    private static final class ChunkBuilder {
+
+        private final List<String> buyers;
+        private final List<Integer> units;
+        private int quantity;
+
+        ChunkBuilder(int size) {
+            this.buyers = new ArrayList<>(size);
+            this.units = new ArrayList<>(size);
+        }
+
+        void add(String buyer, int orderQuantity, Integer @Nullable [] orderUnits) {
+            buyers.add(buyer);
+            quantity += orderQuantity;
+            if (orderUnits != null) {
+                units.addAll(Arrays.asList(orderUnits));
+            }
+        }
+
+        int size() {
+            return buyers.size();
+        }
+
+        SoldChunk take() {
+            SoldChunk chunk = new SoldChunk(List.copyOf(buyers), quantity, List.copyOf(units));
+            buyers.clear();
+            units.clear();
+            quantity = 0;
+            return chunk;
+        }
     }
 
     private static Order order(ResultSet rs, int row) throws SQLException {
@@ -247,7 +270,7 @@ public class Orders implements OrderQueries {
                 rs.getObject("product_id", UUID.class),
                 rs.getInt("quantity"),
                 rs.getBigDecimal("unit_price"),
-                rs.getString("status"),
+                OrderStatus.of(rs.getString("status")),
                 rs.getTimestamp("created_at").toInstant());
     }
 }
