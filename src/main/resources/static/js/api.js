@@ -24,7 +24,8 @@ const WORDS = {
 };
 
 /**
- * Calls the API. Resolves to {ok, status, data, code, message, errors} and never throws:
+ * Calls the API. Resolves to {ok, status, data, code, message, detail, errors} and never throws
+ * (`message` in a shopper's words, `detail` the API's own):
  * a network failure is {ok: false, status: 0} with a message a shopper can act on.
  */
 export async function call(path, {method = 'GET', body} = {}) {
@@ -55,7 +56,25 @@ export async function call(path, {method = 'GET', body} = {}) {
   if (response.status === 503) {
     message = 'The shop is very busy or briefly unavailable. Nothing was charged; please try again in a moment.';
   }
-  return {ok: false, status: response.status, code, message, errors: (json && json.errors) || []};
+  return {ok: false, status: response.status, code, message, detail: (json && json.message) || message,
+    errors: (json && json.errors) || []};
+}
+
+/**
+ * A bad field's message as a sentence: from the problem's `errors` when it lists the field, else
+ * from a message of the form "field: text"; undefined when the answer does not name the field.
+ */
+export function fieldMessage(answer, field) {
+  const listed = (answer.errors || []).find((e) => e.field === field);
+  const match = /^(\w+): (.*)$/.exec(answer.detail || '');
+  const text = listed ? listed.message : match && match[1] === field ? match[2] : undefined;
+  return text && sentence(text);
+}
+
+/** "must be at least 1" → "Must be at least 1." */
+export function sentence(text) {
+  const trimmed = text.trim();
+  return trimmed.charAt(0).toUpperCase() + trimmed.slice(1) + (/[.!?]$/.test(trimmed) ? '' : '.');
 }
 
 export function wordsFor(code) {

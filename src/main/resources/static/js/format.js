@@ -18,6 +18,20 @@ export function duration(ms) {
   return `${two(m)}:${two(s)}`;
 }
 
+/** "1 sale", "3 sales". */
+export function count(n, noun) {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** This browser's time zone, as datetime-local inputs use it: "Europe/Berlin (UTC+01:00)". */
+export function timeZone(at = new Date()) {
+  const minutes = -at.getTimezoneOffset();
+  const two = (n) => String(Math.floor(Math.abs(n))).padStart(2, '0');
+  const offset = `UTC${minutes < 0 ? '−' : '+'}${two(minutes / 60)}:${two(minutes % 60)}`;
+  const name = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return name ? `${name} (${offset})` : offset;
+}
+
 export function dateTime(iso) {
   return iso ? new Date(iso).toLocaleString(undefined, {dateStyle: 'medium', timeStyle: 'short'}) : '';
 }

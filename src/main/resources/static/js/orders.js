@@ -15,17 +15,17 @@ if (!me.signedIn) {
   } else if (answer.data.length === 0) {
     box.replaceChildren(el('p', {class: 'empty'}, 'No orders yet. ', el('a', {href: '/', text: 'Browse the sales'}), '.'));
   } else {
-    box.replaceChildren(el('table', {id: 'orders-table'},
+    box.replaceChildren(el('table', {id: 'orders-table', class: 'stack'},
       el('caption', {class: 'visually-hidden', text: 'Your orders'}),
       el('thead', {}, el('tr', {},
         ['Product', 'Quantity', 'Total', 'Status', 'Ordered', 'Order number'].map((h, i) =>
           el('th', {scope: 'col', class: i === 1 || i === 2 ? 'num' : undefined, text: h})))),
       el('tbody', {}, answer.data.map((o) => el('tr', {'data-order': o.orderId},
-        el('td', {}, el('a', {href: `/sale.html?id=${o.productId}`, text: o.productName || 'Removed product'})),
-        el('td', {class: 'num', text: String(o.quantity)}),
-        el('td', {class: 'num', text: price(o.total)}),
-        el('td', {text: o.status === 'completed' ? 'Confirmed' : o.status}),
-        el('td', {text: dateTime(o.purchasedAt)}),
-        el('td', {}, el('code', {text: o.orderId})))))));
+        el('td', {'data-label': 'Product'}, el('a', {href: `/sale.html?id=${o.productId}`, text: o.productName || 'Removed product'})),
+        el('td', {class: 'num', 'data-label': 'Quantity', text: String(o.quantity)}),
+        el('td', {class: 'num', 'data-label': 'Total', text: price(o.total)}),
+        el('td', {'data-label': 'Status', text: o.status === 'completed' ? 'Confirmed' : o.status}),
+        el('td', {'data-label': 'Ordered', text: dateTime(o.purchasedAt)}),
+        el('td', {'data-label': 'Order number'}, el('code', {text: o.orderId})))))));
   }
 }

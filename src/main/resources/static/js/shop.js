@@ -5,10 +5,12 @@ import {header} from './session.js';
 import {el, price, stateLabel, stockMeter} from './format.js';
 
 let sales = [];
+let bought = new Set(); // the signed-in shopper's products (from their orders)
 let offset = 0; // server clock minus this browser's clock, from the Date header
 
 function card(sale, now) {
   const soldOut = sale.status === 'active' && sale.soldOut;
+  const mine = bought.has(sale.productId);
   const badge = soldOut ? ['soldout', 'Sold out'] : sale.status === 'active' ? ['active', 'Live'] : ['upcoming', 'Soon'];
   return el('li', {class: 'card', 'data-product': sale.productId},
     el('span', {class: `badge ${badge[0]}`, text: badge[1]}),
@@ -17,7 +19,7 @@ function card(sale, now) {
     el('p', {class: 'countdown', 'data-countdown': '', text: stateLabel(sale, now)}),
     stockMeter(sale.availableQuantity, sale.totalQuantity),
     el('a', {class: 'more', href: `/sale.html?id=${sale.productId}`},
-      sale.status === 'active' && !soldOut ? 'Buy now' : 'View sale',
+      mine ? 'Bought ✓ · your order' : sale.status === 'active' && !soldOut ? 'Buy now' : 'View sale',
       el('span', {class: 'visually-hidden', text: `: ${sale.productName}`}), ' →'));
 }
 
@@ -46,7 +48,9 @@ function tick() {
 }
 
 async function load() {
-  const answer = await call('/sale/products');
+  const [answer, orders] = await Promise.all([call('/sale/products'),
+    me.signedIn ? call('/sale/user/orders') : Promise.resolve(null)]);
+  if (orders && orders.ok) bought = new Set(orders.data.filter((o) => o.status === 'completed').map((o) => o.productId));
   const message = document.getElementById('message');
   if (!answer.ok) {
     message.className = 'notice bad';
@@ -59,7 +63,7 @@ async function load() {
   render();
 }
 
-header();
+const me = await header();
 load();
 setInterval(load, 15000);
 setInterval(tick, 1000);

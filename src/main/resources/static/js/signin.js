@@ -1,5 +1,5 @@
 // Sign-in: by name (demo shops only) or with the admin key. Shows only what this shop offers.
-import {call} from './api.js';
+import {call, fieldMessage, sentence} from './api.js';
 import {header} from './session.js';
 
 const params = new URLSearchParams(location.search);
@@ -40,7 +40,8 @@ function hook(formId, input, path, field, fallback) {
     if (answer.ok) {
       location.href = next(fallback(answer.data));
     } else {
-      showError(input, answer.code === 'VALIDATION_FAILED' ? answer.message.replace(/^\w+: /, 'Must be ') : answer.message);
+      // the API's own words where they name the problem (a wrong admin key is not "please sign in")
+      showError(input, fieldMessage(answer, field) || (answer.status === 401 ? sentence(answer.detail) : answer.message));
     }
   });
 }

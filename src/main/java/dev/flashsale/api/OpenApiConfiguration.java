@@ -1,5 +1,6 @@
 package dev.flashsale.api;
 
+import dev.flashsale.identity.IdentityProperties;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeIn;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
@@ -16,7 +17,9 @@ import org.springframework.context.annotation.Configuration;
 @OpenAPIDefinition(info = @Info(title = "Flash Sale API", version = "v1", description = """
         Sells a limited stock during a time window. Success bodies are {"success": true, "data": ...}; \
         failures are RFC 9457 problem details (application/problem+json) that also carry "success": false, \
-        "error" and a stable "code". Every path is also served under /api/v1.0 (the seed's default)."""))
+        "error" and a stable "code". Every path is also served under /api/v1.0 (the seed's default), and \
+        /api/v1/admin/... also under /api/v1/sale/admin/...: those aliases answer as the paths listed here. \
+        The examples are local mode's demo sale."""))
 @SecurityScheme(name = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT",
         description = "HS256 token: sub = user id; a roles claim holding \"admin\" grants the admin API")
 @SecurityScheme(name = "userHeader", type = SecuritySchemeType.APIKEY, in = SecuritySchemeIn.HEADER,
@@ -28,6 +31,11 @@ class OpenApiConfiguration {
     @Bean
     OpenApiCustomizer openApiContract() {
         return new OpenApiContract();
+    }
+
+    @Bean
+    OpenApiCustomizer openApiLayout(IdentityProperties identity) {
+        return new OpenApiLayout(identity);
     }
 
     @Bean

@@ -21,16 +21,16 @@ import jakarta.validation.constraints.Size;
 public record ProductBody(
         @NotBlank(message = "is required") @Size(max = 200, message = "must be at most 200 characters")
         @Pattern(regexp = "[^\\x00]*", message = "must not contain the NUL character")
-        @Schema(example = "Limited sneaker drop", minLength = 1, pattern = Texts.NOT_BLANK_NO_NUL) String name,
+        @Schema(example = "Demo drop: limited sneakers", minLength = 1, pattern = Texts.NOT_BLANK_NO_NUL) String name,
         @Size(max = 5000, message = "must be at most 5000 characters")
         @Pattern(regexp = "[^\\x00]*", message = "must not contain the NUL character")
-        @Schema(pattern = Texts.NO_NUL) String description,
+        @Schema(pattern = Texts.NO_NUL, example = "A demo sale created by local mode: 200 pairs, one per customer.") String description,
         @NotNull(message = "is required") @DecimalMin(value = "0.00", message = "must not be negative")
         @Digits(integer = 10, fraction = 2, message = "must have at most 10 digits and 2 decimals")
         @Schema(example = "49.99", maximum = "9999999999.99", multipleOf = 0.01) BigDecimal price,
         @NotNull(message = "is required") @Min(value = 1, message = "must be at least 1")
         @Max(value = 10_000_000, message = "must be at most 10000000")
-        @Schema(example = "100") Integer totalQuantity,
+        @Schema(example = "200") Integer totalQuantity,
         @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000")
         @Schema(description = "units one user may buy, 1 if absent", example = "1") Integer perUserLimit,
         @SaleMoment @Schema(description = "when the sale opens (2000 to 2999, UTC); now if absent",

@@ -14,7 +14,7 @@ import jakarta.validation.constraints.Pattern;
 public record PurchaseBody(
         @NotBlank(message = "is required")
         @Pattern(regexp = Uuids.PATTERN, message = "must be a UUID")
-        @Schema(example = "0195f0a4-8c5e-7cc2-a3d5-6f1b2c3d4e5f") String productId,
+        @Schema(example = OpenApiLayout.EXAMPLE_ID) String productId,
         @Min(value = MIN_QUANTITY, message = "must be at least {value}")
         @Max(value = MAX_QUANTITY, message = "must be at most {value}")
         @Schema(description = "units to buy, 1 if absent; at most the product's per-user limit", example = "1")

@@ -17,9 +17,9 @@ public record AuditEntry(
                 + "admin.sign-in, admin.key, admin.lockout", example = "product.stock") String action,
         @Schema(description = "what it was done to: a product or publication id, or a request", nullable = true)
         String target,
-        @Schema(description = "the fields as they were (only those that changed), or null", type = "object",
-                nullable = true) JsonNode before,
-        @Schema(description = "the fields as they became, or the result, or null", type = "object", nullable = true)
-        JsonNode after,
+        @Schema(description = "the fields as they were (only those that changed), or null",
+                implementation = Object.class, nullable = true) JsonNode before,
+        @Schema(description = "the fields as they became, or the result, or null", implementation = Object.class,
+                nullable = true) JsonNode after,
         @Schema(description = "ok, refused, failed or skipped", example = "ok") String outcome) {
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectReader;
@@ -47,7 +48,9 @@ public class AuditLog {
     }
 
     /** A page of entries, newest first, and the {@code before} of the next (older) page, or null at the end. */
-    public record Page(List<AuditEntry> entries, Long nextBefore) {
+    public record Page(List<AuditEntry> entries,
+                       @Schema(description = "the before= of the next (older) page; null on the last page",
+                               nullable = true) Long nextBefore) {
     }
 
     /**

@@ -57,6 +57,7 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.web.cors.CorsConfigurationSource;
 
 /**
  * Who may call what. Shoppers are identified by an HS256 bearer token ({@code sub} = user id) or,
@@ -136,7 +137,8 @@ class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain api(HttpSecurity http, IdentityProperties identity, ProblemWriter problems, Sessions sessions,
-                            AdminLockout lockout, RefusedAdminKeys refused, Environment environment) throws Exception {
+                            AdminLockout lockout, RefusedAdminKeys refused, Environment environment,
+                            CorsConfigurationSource apiCors) throws Exception {
         AuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
         AuthenticationEntryPoint unauthenticated = (request, response, e) -> {
             bearer.commence(request, response, e); // keeps the WWW-Authenticate header
@@ -155,6 +157,9 @@ class SecurityConfiguration {
                         .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
                         SecurityConfiguration::isWebPage, new StaticHeadersWriter("Content-Security-Policy", WEB_CSP))))
                 .csrf(csrf -> csrf.disable())
+                // CrossOrigin's filter, in front of the hot path, answers preflights and adds the
+                // headers; the chain's own pass over the same source finds them there and leaves them
+                .cors(cors -> cors.configurationSource(apiCors))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
                 .httpBasic(basic -> basic.disable())

@@ -21,8 +21,9 @@ import org.springframework.util.ClassUtils;
  * starts embedded ones and points the application at them. Production never sets the switch, and
  * its jar does not even contain the embedded servers.
  *
- * <p>The servers are started once per JVM and stopped when it exits, so every application context
- * of a test run shares them.
+ * <p>The servers are started once per JVM, so every application context of a test run shares
+ * them, and are stopped when it exits: after the application contexts have closed (a Spring Boot
+ * shutdown handler), so that an application stopping never finds its database gone.
  */
 public class EmbeddedServices implements EnvironmentPostProcessor, Ordered {
 
@@ -88,6 +89,7 @@ public class EmbeddedServices implements EnvironmentPostProcessor, Ordered {
         static String start(String dataDir, int port) {
             try {
                 var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                        .setRegisterShutdownHook(false)
                         .setPort(port == 0 ? freePort() : port)
                         .setServerConfig("max_connections", "100");
                 if (!dataDir.isBlank()) {
@@ -96,6 +98,13 @@ public class EmbeddedServices implements EnvironmentPostProcessor, Ordered {
                     builder.setDataDirectory(dir).setCleanDataDirectory(false);
                 }
                 var postgres = builder.start();
+                SpringApplication.getShutdownHandlers().add(() -> {
+                    try {
+                        postgres.close();
+                    } catch (IOException ignored) {
+                        // the JVM is going away anyway
+                    }
+                });
                 System.out.println("[local mode] embedded PostgreSQL on port " + postgres.getPort()
                         + (dataDir.isBlank() ? " (temporary data)" : ", data in " + Path.of(dataDir).toAbsolutePath()));
                 return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
@@ -116,13 +125,13 @@ public class EmbeddedServices implements EnvironmentPostProcessor, Ordered {
                         .setting("appendonly no")
                         .build();
                 server.start();
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                SpringApplication.getShutdownHandlers().add(() -> {
                     try {
                         server.stop();
                     } catch (IOException ignored) {
                         // the JVM is going away anyway
                     }
-                }, "embedded-redis-stop"));
+                });
                 System.out.println("[local mode] embedded Redis on port " + chosen);
                 return chosen;
             } catch (IOException e) {

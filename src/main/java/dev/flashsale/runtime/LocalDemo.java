@@ -64,7 +64,8 @@ class LocalDemo implements ApplicationRunner {
                    Shop         %1$s/   (sign in with any name)
                    Admin        %1$s/admin.html   (admin key: %3$s)
                    API docs     %1$s/api/docs
-                   Demo sale    %1$s/api/v1/sale/status/%2$s
+                   Demo sale    %1$s/sale.html?id=%2$s
+                   Its status   %1$s/api/v1/sale/status/%2$s
                    Live sales   %1$s/api/v1/sale/products
                    Buy          curl -X POST %1$s/api/v1/sale/purchase -H 'X-User-Id: alice' \\
                                      -H 'Content-Type: application/json' -d '{"productId":"%2$s"}'

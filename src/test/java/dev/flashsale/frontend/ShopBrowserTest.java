@@ -74,8 +74,13 @@ class ShopBrowserTest extends IntegrationTest {
 
     /** A fresh browser profile (its own cookies), like a second person at another computer. */
     private Page newVisitor() {
+        return newVisitor(1280, 860);
+    }
+
+    /** A visitor on a screen of that size, in Berlin (the admin form names the browser's time zone). */
+    private Page newVisitor(int width, int height) {
         BrowserContext context = browser.newContext(new Browser.NewContextOptions()
-                .setBaseURL("http://127.0.0.1:" + port).setViewportSize(1280, 860));
+                .setBaseURL("http://127.0.0.1:" + port).setViewportSize(width, height).setTimezoneId("Europe/Berlin"));
         context.setDefaultTimeout(15_000);
         context.addInitScript(Browsers.axe());
         contexts.add(context);
@@ -101,6 +106,14 @@ class ShopBrowserTest extends IntegrationTest {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in").setExact(true)).click();
         page.waitForURL("**" + next);
         PlaywrightAssertions.assertThat(page.locator("#who-name")).hasText("Signed in as " + name);
+    }
+
+    private static void signInAsAdmin(Page page) {
+        page.navigate("/signin.html?admin&next=/admin.html");
+        page.getByLabel("Admin key", EXACT).fill(Api.ADMIN_KEY);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in as admin")).click();
+        page.waitForURL("**/admin.html");
+        PlaywrightAssertions.assertThat(page.locator("#console")).isVisible();
     }
 
     private static String user(String prefix) {
@@ -397,5 +410,145 @@ class ShopBrowserTest extends IntegrationTest {
         page.navigate("/");
         PlaywrightAssertions.assertThat(page.locator("#live")).containsText(name);
         Browsers.screenshot(page, "shop");
+    }
+
+    // ---- a phone (390 × 844) --------------------------------------------------------------------
+
+    private static final int PHONE_WIDTH = 390;
+    private static final int PHONE_HEIGHT = 844;
+
+    /** The element's box, as the page lays it out before any scrolling. */
+    private static com.microsoft.playwright.options.BoundingBox box(Locator locator) {
+        locator.waitFor();
+        return locator.boundingBox();
+    }
+
+    /** Within the phone's width, and the page itself no wider than the phone (nothing to scroll sideways to). */
+    private static void withinTheWidth(Page page, Locator locator, String what) {
+        var box = box(locator);
+        assertThat(box.x).as(what + " starts on the screen").isGreaterThanOrEqualTo(0);
+        assertThat(box.x + box.width).as(what + " ends on the screen").isLessThanOrEqualTo(PHONE_WIDTH);
+        assertThat(((Number) page.evaluate("() => document.documentElement.scrollWidth")).intValue())
+                .as("the page is no wider than the phone").isLessThanOrEqualTo(PHONE_WIDTH);
+    }
+
+    /** Not cut off by a scrolling container either: what is at the element's centre is the element. */
+    private static void notClipped(Locator locator, String what) {
+        assertThat(locator.evaluate("e => { const r = e.getBoundingClientRect();"
+                + " const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+                + " return at !== null && (at === e || e.contains(at)); }"))
+                .as(what + " is not hidden by its container").isEqualTo(true);
+    }
+
+    @Test
+    void onAPhoneTheBuyButtonIsOnTheFirstScreenAndNoColumnIsCutOff() {
+        UUID product = liveProduct(5, 1);
+        String shopper = user("phone");
+        Page page = newVisitor(PHONE_WIDTH, PHONE_HEIGHT);
+        Browsers.screenshot(signInPage(page), "phone-signin");
+        signIn(page, shopper, "/sale.html?id=" + product);
+
+        Locator buy = page.locator("#buy");
+        PlaywrightAssertions.assertThat(buy).hasAttribute("data-state", "buy");
+        var button = box(buy);
+        assertThat(button.y + button.height).as("the buy button ends within the first screen").isLessThanOrEqualTo(PHONE_HEIGHT);
+        withinTheWidth(page, buy, "the buy button");
+        Browsers.screenshot(page, "phone-sale");
+        buy.click();
+        PlaywrightAssertions.assertThat(buy).hasAttribute("data-state", "bought", SOON);
+        Browsers.screenshot(page, "phone-sale-bought");
+
+        // the shop knows it is bought: no "Buy now" for it
+        page.navigate("/");
+        Locator card = page.locator("#live [data-product='" + product + "']");
+        PlaywrightAssertions.assertThat(card.locator("a.more")).hasText(Pattern.compile("^Bought ✓"));
+        withinTheWidth(page, card, "a sale's card");
+        Browsers.screenshot(page, "phone-shop");
+
+        page.navigate("/orders.html");
+        Locator row = page.locator("#orders-table tbody tr").first();
+        PlaywrightAssertions.assertThat(row).containsText("Confirmed");
+        for (String column : List.of("Product", "Quantity", "Total", "Status", "Ordered", "Order number")) {
+            Locator cell = row.locator("td[data-label='" + column + "']");
+            withinTheWidth(page, cell, column);
+            notClipped(cell, column);
+        }
+        Browsers.screenshot(page, "phone-orders");
+
+        Page admin = newVisitor(PHONE_WIDTH, PHONE_HEIGHT);
+        signInAsAdmin(admin);
+        String name = jdbc.sql("SELECT name FROM products WHERE id = ?").param(product).query(String.class).single();
+        for (String action : List.of("Edit ", "Watch ")) {
+            Locator control = admin.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(action + name));
+            withinTheWidth(admin, control, action.strip());
+            control.scrollIntoViewIfNeeded();
+            notClipped(control, action.strip());
+        }
+        Browsers.screenshot(admin, "phone-admin");
+    }
+
+    @Test
+    void signInErrorsSayWhatTheApiSaidOnce() {
+        Page page = signInPage(newVisitor());
+        page.getByLabel("Your name", EXACT).fill("not a name!");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in").setExact(true)).click();
+        PlaywrightAssertions.assertThat(page.locator("#name-error"))
+                .hasText("Must be 1 to 128 characters of letters, digits and . _ @ + -.");
+
+        page.navigate("/signin.html?admin");
+        page.getByLabel("Admin key", EXACT).fill("not-the-admin-key-at-all");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in as admin")).click();
+        PlaywrightAssertions.assertThat(page.locator("#key-error")).hasText("Invalid admin key.");
+        Browsers.screenshot(page, "signin-wrong-key");
+    }
+
+    @Test
+    void theAdminFormShowsFourBadFieldsInOneRoundAndNamesItsTimeZone() {
+        Page page = newVisitor();
+        signInAsAdmin(page);
+        PlaywrightAssertions.assertThat(page.locator("#f-saleStartAt-hint")).hasText(
+                Pattern.compile("^In your time zone: Europe/Berlin \\(UTC\\+0[12]:00\\)\\.$"));
+        page.getByLabel("Name", EXACT).fill("   ");
+        page.getByLabel("Price (USD)", EXACT).fill("cheap");
+        page.getByLabel("Stock", EXACT).fill("0");
+        page.getByLabel("Per-user limit", EXACT).fill("0");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create sale")).click();
+
+        PlaywrightAssertions.assertThat(page.locator("#product-form [aria-invalid='true']")).hasCount(4);
+        PlaywrightAssertions.assertThat(page.locator("#f-name-error")).hasText("Is required.");
+        PlaywrightAssertions.assertThat(page.locator("#f-price-error")).not().isEmpty();
+        PlaywrightAssertions.assertThat(page.locator("#f-totalQuantity-error")).hasText("Must be at least 1.");
+        PlaywrightAssertions.assertThat(page.locator("#f-perUserLimit-error")).hasText("Must be at least 1.");
+        Browsers.screenshot(page, "admin-four-errors");
+        assertThat(page.evaluate("() => import('/js/format.js').then(f => [f.count(1, 'sale'), f.count(2, 'sale')].join())"))
+                .isEqualTo("1 sale,2 sales");
+    }
+
+    @Test
+    void theLiveChartDrawsAtOnceWithATimeOfDayAxis() {
+        UUID product = liveProduct(10, 1);
+        Page page = newVisitor();
+        signInAsAdmin(page);
+        String name = jdbc.sql("SELECT name FROM products WHERE id = ?").param(product).query(String.class).single();
+        long opened = Instant.now().getEpochSecond();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Watch " + name)).click();
+
+        Locator chart = page.locator("#chart");
+        PlaywrightAssertions.assertThat(chart.locator("canvas")).isVisible();
+        PlaywrightAssertions.assertThat(chart).hasAttribute("data-samples", Pattern.compile("[1-9]\\d*"));
+        long from = Long.parseLong(chart.getAttribute("data-from"));
+        long to = Long.parseLong(chart.getAttribute("data-to"));
+        assertThat(to - from).as("the axis spans the last five minutes, not years").isEqualTo(300);
+        assertThat(to).isBetween(opened - 5, Instant.now().getEpochSecond() + 1);
+        PlaywrightAssertions.assertThat(page.locator("#chart-remaining")).hasText("10");
+        Browsers.screenshot(page, "admin-chart-at-open");
+    }
+
+    @Test
+    void theFaviconIsServed() {
+        Page page = newVisitor();
+        var icon = page.request().get("/favicon.ico");
+        assertThat(icon.status()).isEqualTo(200);
+        assertThat(icon.headers().get("content-type")).contains("icon");
     }
 }

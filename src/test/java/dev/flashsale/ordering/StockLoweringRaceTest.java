@@ -61,16 +61,16 @@ class StockLoweringRaceTest extends IntegrationTest {
             try {
                 execute(gate, "SELECT pg_advisory_lock(" + GATE + ")");
                 Future<Api.Reply> purchase = clients.submit(() -> buy(product, "race-second"));
-                await().atMost(Duration.ofSeconds(3)).until(() -> waiting("advisory") == 1);
+                await().atMost(Duration.ofSeconds(20)).until(() -> waiting("advisory") == 1);
 
                 deleteRedisState(product);
                 Future<Api.Reply> lowering = clients.submit(() -> api.patch("/api/v1/admin/products/" + product,
                         "{\"totalQuantity\":1}", Api.admin()));
-                await().atMost(Duration.ofSeconds(3)).until(() -> lowering.isDone() || waitingForARow() == 1);
+                await().atMost(Duration.ofSeconds(20)).until(() -> lowering.isDone() || waitingForARow() == 1);
 
                 execute(gate, "SELECT pg_advisory_unlock(" + GATE + ")");
-                bought = purchase.get(10, TimeUnit.SECONDS);
-                lowered = lowering.get(10, TimeUnit.SECONDS);
+                bought = purchase.get(30, TimeUnit.SECONDS);
+                lowered = lowering.get(30, TimeUnit.SECONDS);
             } finally {
                 execute(gate, "SELECT pg_advisory_unlock_all()");
             }
@@ -106,9 +106,9 @@ class StockLoweringRaceTest extends IntegrationTest {
             try {
                 execute(admin, "UPDATE products SET total_quantity = 1 WHERE id = '" + product + "'");
                 Future<Api.Reply> purchase = clients.submit(() -> buy(product, "race-second"));
-                await().atMost(Duration.ofSeconds(3)).until(() -> purchase.isDone() || waitingForARow() == 1);
+                await().atMost(Duration.ofSeconds(20)).until(() -> purchase.isDone() || waitingForARow() == 1);
                 admin.commit();
-                bought = purchase.get(10, TimeUnit.SECONDS);
+                bought = purchase.get(30, TimeUnit.SECONDS);
             } finally {
                 admin.rollback();
                 admin.setAutoCommit(true);

@@ -1,9 +1,13 @@
 package dev.flashsale.runtime;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -16,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -24,7 +29,7 @@ import static org.awaitility.Awaitility.await;
  */
 class LocalModeTest {
 
-    private static final Pattern DEMO = Pattern.compile("Demo sale +http://localhost:(\\d+)/api/v1/sale/status/([0-9a-f-]{36})");
+    private static final Pattern DEMO = Pattern.compile("Demo sale +http://localhost:(\\d+)/sale\\.html\\?id=([0-9a-f-]{36})");
 
     @TempDir
     Path dataDir;
@@ -34,14 +39,29 @@ class LocalModeTest {
         Started first = start();
         try {
             Api api = new Api(first.port());
+            // the banner's link is the sale's page, not its JSON
+            Api.Reply page = api.get("/sale.html?id=" + first.demo());
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.text()).contains("<script type=\"module\" src=\"/js/sale.js\">");
             Api.Reply status = api.get("/api/v1/sale/status/" + first.demo());
             assertThat(status.status()).isEqualTo(200);
             assertThat(status.data().path("status").asString()).isEqualTo("active");
             assertThat(api.post("/api/v1/sale/purchase", "{\"productId\":\"" + first.demo() + "\"}",
                     Api.user("alice")).status()).isEqualTo(201);
+            // name-only sign-in is for this machine only: nothing answers on another address
+            assertThatThrownBy(() -> {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress("127.0.0.2", first.port()), 2_000);
+                }
+            }).isInstanceOf(ConnectException.class);
         } finally {
-            first.stop();
+            Duration stopping = first.stop();
+            assertThat(stopping).as("time to stop").isLessThan(Duration.ofSeconds(5));
         }
+        assertThat(first.output()).as("a clean stop: the embedded servers stop after the application")
+                .doesNotContain("Failed to validate connection")
+                .doesNotContain("destroy method failed")
+                .doesNotContain(" ERROR ");
 
         Started second = start();
         try {
@@ -59,13 +79,20 @@ class LocalModeTest {
         }
     }
 
-    private record Started(Process process, int port, String demo) {
+    private record Started(Process process, int port, String demo, Path log) {
 
-        void stop() throws InterruptedException {
+        /** SIGTERM (as Ctrl-C): answers how long it took to stop. */
+        Duration stop() throws InterruptedException {
+            Instant asked = Instant.now();
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
+            return Duration.between(asked, Instant.now());
+        }
+
+        String output() throws IOException {
+            return Files.readString(log);
         }
     }
 
@@ -87,7 +114,7 @@ class LocalModeTest {
         }
         Matcher m = DEMO.matcher(Files.readString(log));
         if (m.find()) {
-            return new Started(process, Integer.parseInt(m.group(1)), m.group(2));
+            return new Started(process, Integer.parseInt(m.group(1)), m.group(2), log);
         }
         process.destroyForcibly();
         throw new IllegalStateException("local mode did not start; its output:\n" + Files.readString(log));

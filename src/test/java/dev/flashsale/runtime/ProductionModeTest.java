@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import dev.flashsale.FlashSaleApplication;
+import dev.flashsale.support.AppProcess;
 import dev.flashsale.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -77,6 +78,20 @@ class ProductionModeTest extends IntegrationTest {
                 .isNotNull();
 
         assertThat(output.getAll().substring(from)).contains("no way to identify users");
+    }
+
+    @Test
+    void withNoDatabaseConfiguredItSaysWhichSettingsItNeeds() throws Exception {
+        try (AppProcess app = AppProcess.start("--server.port=0", "--spring.main.banner-mode=off",
+                "--flashsale.security.jwt-secret=production-test-secret-0123456789abcdef")) {
+            assertThat(app.awaitExit(Duration.ofSeconds(60))).isNotZero();
+            assertThat(app.output())
+                    .contains("No PostgreSQL is configured: spring.datasource.url is not set.")
+                    .contains("SPRING_DATASOURCE_URL")
+                    .contains("./mvnw spring-boot:run")
+                    .doesNotContain("H2, HSQL or Derby")
+                    .doesNotContain("[local mode] embedded");
+        }
     }
 
     private static void production(String... settings) {

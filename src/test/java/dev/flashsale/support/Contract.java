@@ -26,7 +26,7 @@ import io.swagger.v3.parser.core.models.ParseOptions;
  * The OpenAPI that the service under test serves, and the check that an answer keeps to it.
  *
  * <p>What is validated, for every answer to a request under {@code /api/v1/} or {@code /api/v1.0/}
- * that {@link Api} receives: its status is one the specification lists for that path and method,
+ * that {@link Api} receives (an alias path against the operation it serves, {@link #canonical}): its status is one the specification lists for that path and method,
  * its Content-Type is one listed for that status, its headers that the specification marks
  * required are there, and its body matches the listed schema (types, formats, required and
  * nullable fields, bounds, enumerations, and no field the schema does not name). What is not: the
@@ -87,7 +87,7 @@ public final class Contract {
             response.withBody(body);
         }
         ValidationReport report = served(port).validator()
-                .validateResponse(path, Request.Method.valueOf(method.toUpperCase(Locale.ROOT)), response.build());
+                .validateResponse(canonical(path), Request.Method.valueOf(method.toUpperCase(Locale.ROOT)), response.build());
         List<ValidationReport.Message> errors = report.getMessages().stream()
                 .filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
                 .toList();
@@ -98,6 +98,16 @@ public final class Contract {
                 + SPEC_PATH + ", saved in target/openapi/served.json):\n"
                 + errors.stream().map(Contract::describe).collect(Collectors.joining("\n"))
                 + "\nanswer: " + status + " " + contentType + "\n" + abbreviate(body));
+    }
+
+    /**
+     * The path the document lists for an alias the service also serves: {@code /api/v1.0/x} and
+     * {@code /api/v1/sale/admin/x} answer as {@code /api/v1/x} and {@code /api/v1/admin/x}, which
+     * alone are listed, so an alias's answer is held to its canonical operation.
+     */
+    public static String canonical(String path) {
+        String v1 = path.startsWith("/api/v1.0/") ? "/api/v1/" + path.substring("/api/v1.0/".length()) : path;
+        return v1.startsWith("/api/v1/sale/admin/") ? "/api/v1/admin/" + v1.substring("/api/v1/sale/admin/".length()) : v1;
     }
 
     /**
