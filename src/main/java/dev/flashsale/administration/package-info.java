@@ -1,5 +1,6 @@
 /**
- * Admin changes to sales that move catalog and inventory together, each recorded in the admin audit log in the same transaction.
+ * Admin changes to sales that move catalog and inventory together, each recorded in the admin audit
+ * log in the same transaction.
  */
 @NullMarked
 package dev.flashsale.administration;

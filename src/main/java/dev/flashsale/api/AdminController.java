@@ -179,7 +179,8 @@ class AdminController {
 
     private ResponseEntity<?> answer(SaleAdministration.Result result, HttpStatus success) {
         return switch (result) {
-            case SaleAdministration.Result.Done(var product) -> ResponseEntity.status(success).body(Envelope.ok(view(product)));
+            case SaleAdministration.Result.Done(var product) ->
+                    ResponseEntity.status(success).body(Envelope.ok(view(product)));
             case SaleAdministration.Result.Refused(var reason, var message) -> Rejections.response(reason, message);
         };
     }

@@ -117,7 +117,8 @@ class HotPath extends OncePerRequestFilter {
             return false;
         }
         request.setAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE, "/api/v1/sale/status/{productId}");
-        write(request, response, HttpStatus.OK, MediaType.APPLICATION_JSON_VALUE, json.writeValueAsBytes(Envelope.ok(view)));
+        write(request, response, HttpStatus.OK, MediaType.APPLICATION_JSON_VALUE,
+                json.writeValueAsBytes(Envelope.ok(view)));
         return true;
     }
 
@@ -168,8 +169,8 @@ class HotPath extends OncePerRequestFilter {
         });
         ProblemDetail problem = answer.getBody();
         problem.setInstance(URI.create(request.getRequestURI()));
-        write(request, response, HttpStatus.valueOf(answer.getStatusCode().value()), Problems.PROBLEM_JSON.toString(),
-                json.writeValueAsBytes(Problems.asMap(problem)));
+        write(request, response, HttpStatus.valueOf(answer.getStatusCode().value()),
+                Problems.PROBLEM_JSON.toString(), json.writeValueAsBytes(Problems.asMap(problem)));
     }
 
     /** A well-formed attempt: product, quantity and purchase token valid exactly as the full path checks them. */

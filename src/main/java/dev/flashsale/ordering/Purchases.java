@@ -188,9 +188,10 @@ public class Purchases {
             case ReserveResult.InsufficientStock(var left) ->
                     reject(PurchaseRejection.INSUFFICIENT_STOCK, "Only " + left + " left");
             case ReserveResult.OverLimit(var kind, var limit) when kind == ReserveOutcome.ADDRESS_LIMIT_REACHED ->
-                    reject(PurchaseRejection.ADDRESS_LIMIT_REACHED, "At most " + limit + (limit == 1 ? " unit" : " units")
-                            + " of this sale may go to one network address");
-            case ReserveResult.OverLimit(var kind, var limit) -> reject(PurchaseRejection.QUANTITY_ABOVE_LIMIT, limitMessage(limit));
+                    reject(PurchaseRejection.ADDRESS_LIMIT_REACHED, "At most " + limit
+                            + (limit == 1 ? " unit" : " units") + " of this sale may go to one network address");
+            case ReserveResult.OverLimit(var kind, var limit) ->
+                    reject(PurchaseRejection.QUANTITY_ABOVE_LIMIT, limitMessage(limit));
             case ReserveResult.Refused(var kind) -> switch (kind) {
                 case NOT_STARTED -> reject(PurchaseRejection.SALE_NOT_STARTED, "The sale has not started yet");
                 case ENDED -> reject(PurchaseRejection.SALE_ENDED, "The sale has ended");
