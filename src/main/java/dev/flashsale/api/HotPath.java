@@ -22,6 +22,7 @@ import dev.flashsale.ordering.PurchaseRequest;
 import dev.flashsale.ordering.PurchaseResult;
 import dev.flashsale.ordering.Purchases;
 import dev.flashsale.web.Envelope;
+import dev.flashsale.web.ProblemCounts;
 import dev.flashsale.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -40,8 +41,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.filter.ServerHttpObservationFilter;
 
 /**
  * The two requests a flash sale is made of, answered before the security chain and Spring MVC
@@ -75,14 +77,17 @@ class HotPath extends OncePerRequestFilter {
     private final Purchases purchases;
     private final Callers callers;
     private final JsonMapper json;
+    private final ProblemCounts problemCounts;
     private final int maxBody;
 
-    HotPath(Catalog catalog, SaleViews views, Purchases purchases, Callers callers, JsonMapper json, int maxBody) {
+    HotPath(Catalog catalog, SaleViews views, Purchases purchases, Callers callers, JsonMapper json,
+            ProblemCounts problemCounts, int maxBody) {
         this.catalog = catalog;
         this.views = views;
         this.purchases = purchases;
         this.callers = callers;
         this.json = json;
+        this.problemCounts = problemCounts;
         this.maxBody = maxBody;
     }
 
@@ -116,7 +121,7 @@ class HotPath extends OncePerRequestFilter {
         } catch (DataAccessException redisDown) {
             return false;
         }
-        request.setAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE, "/api/v1/sale/status/{productId}");
+        route(request, "/api/v1/sale/status/{productId}");
         write(request, response, HttpStatus.OK, MediaType.APPLICATION_JSON_VALUE,
                 json.writeValueAsBytes(Envelope.ok(view)));
         return true;
@@ -136,7 +141,7 @@ class HotPath extends OncePerRequestFilter {
             chain.doFilter(new Replay(request, body), response);
             return;
         }
-        request.setAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE, "/api/v1/sale/purchase");
+        route(request, "/api/v1/sale/purchase");
         UUID productId = attempt.get().productId();
         int units = attempt.get().units();
         PurchaseResult result;
@@ -168,6 +173,7 @@ class HotPath extends OncePerRequestFilter {
             }
         });
         ProblemDetail problem = answer.getBody();
+        problemCounts.count(problem);
         problem.setInstance(URI.create(request.getRequestURI()));
         write(request, response, HttpStatus.valueOf(answer.getStatusCode().value()),
                 Problems.PROBLEM_JSON.toString(), json.writeValueAsBytes(Problems.asMap(problem)));
@@ -231,6 +237,17 @@ class HotPath extends OncePerRequestFilter {
         }
         return Optional.of(new Attempt(UUID.fromString(productId.asString()), units,
                 token == null || token.isNull() ? null : token.asString()));
+    }
+
+    /**
+     * Names the route in the request's HTTP metrics (the {@code uri} tag), as Spring MVC's handler
+     * mapping does for the requests it serves; unnamed, they would count as {@code UNKNOWN}.
+     */
+    private static void route(HttpServletRequest request, String pattern) {
+        if (request.getAttribute(ServerHttpObservationFilter.CURRENT_OBSERVATION_CONTEXT_ATTRIBUTE)
+                instanceof ServerRequestObservationContext observed) {
+            observed.setPathPattern(pattern);
+        }
     }
 
     private static void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String type,

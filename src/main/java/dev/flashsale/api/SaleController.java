@@ -23,6 +23,8 @@ import dev.flashsale.web.ProblemBody;
 import dev.flashsale.web.TooManyRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -155,10 +157,16 @@ class SaleController {
     }
 
     @GetMapping("/products")
-    @Operation(summary = "Sales that are live now or start later, soonest first")
-    @ApiResponse(responseCode = "200", description = "the sales (at most 100)")
-    Envelope<List<SaleView>> products() {
-        List<Product> products = catalog.liveAndUpcoming(100);
+    @Operation(summary = "Sales that are live now or start later, soonest first, a page at a time")
+    @ApiResponse(responseCode = "200", description = "a page of sales")
+    @ApiResponse(responseCode = "400", description = "limit or offset out of bounds (VALIDATION_FAILED)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
+    Envelope<List<SaleView>> products(
+            @Parameter(description = "sales per page, 1 to 100 (else 400 VALIDATION_FAILED)")
+            @RequestParam(defaultValue = "100") @Min(1) @Max(100) int limit,
+            @Parameter(description = "sales to skip, 0 or more (else 400 VALIDATION_FAILED)")
+            @RequestParam(defaultValue = "0") @Min(0) int offset) {
+        List<Product> products = catalog.liveAndUpcoming(limit, offset);
         Instant now = clock.instant();
         try {
             Map<UUID, Integer> available = inventory.available(products);

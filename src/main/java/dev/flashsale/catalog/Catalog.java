@@ -77,10 +77,11 @@ public class Catalog {
     }
 
     /** Sales that are open now or open later, soonest first. */
-    public List<Product> liveAndUpcoming(int limit) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE sale_end_at > ? ORDER BY sale_start_at, id LIMIT ?")
+    public List<Product> liveAndUpcoming(int limit, int offset) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE sale_end_at > ? ORDER BY sale_start_at, id LIMIT ? OFFSET ?")
                 .param(Timestamp.from(clock.instant()))
                 .param(limit)
+                .param(offset)
                 .query(Catalog::product)
                 .list();
     }
@@ -89,6 +90,17 @@ public class Catalog {
     public List<Product> endingAfter(Instant moment, int limit) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE sale_end_at > ? ORDER BY sale_start_at, id LIMIT ?")
                 .param(Timestamp.from(moment))
+                .param(limit)
+                .query(Catalog::product)
+                .list();
+    }
+
+    /** Sales open at {@code now} or ended after {@code endedAfter}, the most recently opened first. */
+    public List<Product> openOrEndedAfter(Instant now, Instant endedAfter, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE sale_start_at <= ? AND sale_end_at > ?"
+                        + " ORDER BY sale_start_at DESC, id LIMIT ?")
+                .param(Timestamp.from(now))
+                .param(Timestamp.from(endedAfter))
                 .param(limit)
                 .query(Catalog::product)
                 .list();

@@ -234,6 +234,26 @@ public class Inventory {
         return result;
     }
 
+    /**
+     * The stock Redis holds for each product, in one pipelined round trip; a product without
+     * state in Redis is left out. Reads only: no warm-up, and this instance's view is not updated.
+     */
+    Map<UUID, Integer> stockInRedis(List<Product> products) {
+        List<Object> stocks = calls.call(() -> redis.executePipelined((RedisCallback<Object>) c -> {
+            for (Product p : products) {
+                c.stringCommands().get(SaleKeys.of(p.id()).stock().getBytes(StandardCharsets.UTF_8));
+            }
+            return null;
+        }));
+        Map<UUID, Integer> result = new LinkedHashMap<>();
+        for (int i = 0; i < products.size(); i++) {
+            if (stocks.get(i) != null) {
+                result.put(products.get(i).id(), Integer.parseInt(stocks.get(i).toString()));
+            }
+        }
+        return result;
+    }
+
     /** Installs the product's sale state from PostgreSQL if Redis has none. */
     public void ensureReady(Product product) {
         warmUp.ensure(product);

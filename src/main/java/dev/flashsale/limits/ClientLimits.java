@@ -44,7 +44,8 @@ public class ClientLimits {
         this.sharedPurchasesByUser = BucketConfiguration.builder()
                 .addLimit(limit -> limit.capacity(perUser.capacity()).refillGreedy(perUser.capacity(), perUser.period()))
                 .build();
-        this.refusals = new Refusals(meters);
+        this.refusals = new Refusals(meters, "purchase-per-address", "reads-per-address", "purchase-per-user",
+                "purchase-per-user-shared");
     }
 
     public boolean enabled() {

@@ -8,14 +8,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** Counts refusals by limit as {@code flashsale.limits.refused{limit}}. */
+/**
+ * Counts refusals by limit as {@code flashsale.limits.refused{limit}}; the limits named at
+ * construction are registered at once, so that their series exist (at 0) before any refusal.
+ */
 final class Refusals {
 
     private final MeterRegistry meters;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
-    Refusals(MeterRegistry meters) {
+    Refusals(MeterRegistry meters, String... limits) {
         this.meters = meters;
+        for (String limit : limits) {
+            counter(limit);
+        }
     }
 
     Optional<Duration> count(String limit, Optional<Duration> refusal) {

@@ -29,7 +29,7 @@ public class StreamSlots {
     StreamSlots(LimitsProperties properties, MeterRegistry meters) {
         this.perAddress = properties.streamsPerAddress();
         this.total = properties.streamsTotal();
-        this.refusals = new Refusals(meters);
+        this.refusals = new Refusals(meters, "streams-total", "streams-per-address");
     }
 
     public Optional<Refusal> claim(String address) {

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -108,11 +109,19 @@ public class Purchases {
                 .build());
         this.clock = clock;
         this.json = json;
-        this.purchased = meters.counter("flashsale.purchases", "outcome", "purchased");
-        this.throttled = meters.counter("flashsale.purchases", "outcome", "rate_limited");
+        this.purchased = outcomeCounter(meters, "purchased");
+        this.throttled = outcomeCounter(meters, "rate_limited");
         for (PurchaseRejection reason : PurchaseRejection.values()) {
-            rejected.put(reason, meters.counter("flashsale.purchases", "outcome", reason.name().toLowerCase()));
+            rejected.put(reason, outcomeCounter(meters, reason.name().toLowerCase(Locale.ROOT)));
         }
+    }
+
+    private static Counter outcomeCounter(MeterRegistry meters, String outcome) {
+        return Counter.builder("flashsale.purchases")
+                .description("purchase attempts that reached the purchase use case, by outcome (purchased: the order "
+                        + "committed; others: a business refusal); attempts that failed with 503 are not counted here")
+                .tag("outcome", outcome)
+                .register(meters);
     }
 
     /**

@@ -76,7 +76,7 @@ public class Reconciler implements SchedulingConfigurer {
     private final LockingTaskExecutor locks;
     private final ReconcilerProperties properties;
     private final Clock clock;
-    private final MeterRegistry meters;
+    private final ReconcilerMeters meters;
     private final AtomicReference<ReconcileReport> last = new AtomicReference<>();
     /** When this instance last compared each product order by order, or first saw it. */
     private final Map<UUID, Instant> lastFullCheck = new ConcurrentHashMap<>();
@@ -91,7 +91,7 @@ public class Reconciler implements SchedulingConfigurer {
         this.locks = locks;
         this.properties = properties;
         this.clock = clock;
-        this.meters = meters;
+        this.meters = new ReconcilerMeters(meters);
     }
 
     /** A scheduled pass every {@code interval}, when switched on. */
@@ -133,8 +133,7 @@ public class Reconciler implements SchedulingConfigurer {
                 ran, checked.products(), checked.fullChecks(), checked.repairs(), List.copyOf(errors));
         if (report.ran()) {
             last.set(report);
-            meters.timer("flashsale.reconciler.pass", "full", Boolean.toString(full)).record(report.took());
-            meters.counter("flashsale.reconciler.full.checks").increment(report.fullChecks());
+            meters.passTook(full, report.took(), report.fullChecks());
             if (report.fullChecks() > 0 || report.took().compareTo(SLOW_PASS) > 0) {
                 log.info("reconciler pass took {} ms: {} products, {} compared order by order, {} repaired",
                         report.took().toMillis(), report.products(), report.fullChecks(), report.repairs().size());
@@ -356,19 +355,13 @@ public class Reconciler implements SchedulingConfigurer {
                         + "unitsFreed={} stock={}->{} rebuilt={} soldCounted={}", r.productId(), r.released(),
                 r.confirmed(), r.buyersRestored(), r.unitsReclaimed(), r.unitsFreed(), r.stockBefore(), r.stockAfter(),
                 r.rebuilt(), r.soldCounted());
-        count("released", r.released());
-        count("confirmed", r.confirmed());
-        count("buyers_restored", r.buyersRestored());
-        count("units_reclaimed", r.unitsReclaimed());
-        count("units_freed", r.unitsFreed());
-        count("stock_corrected", r.stockBefore() != r.stockAfter() ? 1 : 0);
-        count("rebuilt", r.rebuilt() ? 1 : 0);
-        count("sold_counted", r.soldCounted());
-    }
-
-    private void count(String kind, int n) {
-        if (n > 0) {
-            meters.counter("flashsale.reconciler.repairs", "kind", kind).increment(n);
-        }
+        meters.repaired("released", r.released());
+        meters.repaired("confirmed", r.confirmed());
+        meters.repaired("buyers_restored", r.buyersRestored());
+        meters.repaired("units_reclaimed", r.unitsReclaimed());
+        meters.repaired("units_freed", r.unitsFreed());
+        meters.repaired("stock_corrected", r.stockBefore() != r.stockAfter() ? 1 : 0);
+        meters.repaired("rebuilt", r.rebuilt() ? 1 : 0);
+        meters.repaired("sold_counted", r.soldCounted());
     }
 }

@@ -41,7 +41,7 @@ class LocalDemo implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) {
-        Optional<Product> live = catalog.liveAndUpcoming(1).stream().findFirst();
+        Optional<Product> live = catalog.liveAndUpcoming(1, 0).stream().findFirst();
         if (live.isPresent()) {
             demo = live.get();
             return;

@@ -22,7 +22,7 @@ class ContainerConfiguration {
      */
     @Bean
     @Order(Ordered.LOWEST_PRECEDENCE)
-    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> hostValves(JsonMapper json) {
+    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> hostValves(JsonMapper json, ProblemCounts counts) {
         return factory -> factory.addContextCustomizers(context -> {
             if (context.getParent() instanceof StandardHost host) {
                 for (Valve valve : host.getPipeline().getValves()) {
@@ -32,7 +32,7 @@ class ContainerConfiguration {
                 }
                 host.setErrorReportValveClass(ProblemReportValve.class.getName());
                 host.getPipeline().addValve(new SecurityHeadersValve());
-                host.getPipeline().addValve(new ProblemReportValve(json));
+                host.getPipeline().addValve(new ProblemReportValve(json, counts));
             }
         });
     }

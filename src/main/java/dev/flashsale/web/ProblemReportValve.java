@@ -21,13 +21,16 @@ import org.springframework.http.HttpStatusCode;
 public class ProblemReportValve extends ErrorReportValve {
 
     private final JsonMapper json;
+    private final ProblemCounts counts;
 
+    /** For Tomcat, which makes one by name when the host has none; the application adds its own. */
     public ProblemReportValve() {
-        this(JsonMapper.builder().build());
+        this(JsonMapper.builder().build(), null);
     }
 
-    ProblemReportValve(JsonMapper json) {
+    ProblemReportValve(JsonMapper json, ProblemCounts counts) {
         this.json = json;
+        this.counts = counts;
     }
 
     @Override
@@ -42,6 +45,9 @@ public class ProblemReportValve extends ErrorReportValve {
             return; // nobody would read it
         }
         HttpStatusCode code = HttpStatusCode.valueOf(status);
+        if (counts != null) {
+            counts.count(ErrorCodes.refused(code));
+        }
         try {
             SecurityHeadersValve.apply(request.getRequestURI(), response);
             response.setContentType(Problems.PROBLEM_JSON.toString());

@@ -11,14 +11,16 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
-/** Writes a problem response from a servlet filter, where no controller advice runs. */
+/** Writes a problem response from a servlet filter, where no controller advice runs; and counts it. */
 @Component
 public class ProblemWriter {
 
     private final JsonMapper json;
+    private final ProblemCounts counts;
 
-    ProblemWriter(JsonMapper json) {
+    ProblemWriter(JsonMapper json, ProblemCounts counts) {
         this.json = json;
+        this.counts = counts;
     }
 
     /** Writes a problem answer built elsewhere, with its headers (Retry-After). */
@@ -31,6 +33,7 @@ public class ProblemWriter {
         response.setStatus(answer.getStatusCode().value());
         response.setContentType(Problems.PROBLEM_JSON.toString());
         response.setCharacterEncoding("UTF-8");
+        counts.count(answer.getBody());
         json.writeValue(response.getOutputStream(), Problems.asMap(answer.getBody()));
     }
 
@@ -39,6 +42,7 @@ public class ProblemWriter {
         response.setStatus(status.value());
         response.setContentType(Problems.PROBLEM_JSON.toString());
         response.setCharacterEncoding("UTF-8");
+        counts.count(code);
         json.writeValue(response.getOutputStream(), Problems.asMap(Problems.of(status, code, message)));
     }
 }

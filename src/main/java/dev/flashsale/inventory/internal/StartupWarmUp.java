@@ -32,7 +32,7 @@ public class StartupWarmUp implements ApplicationRunner {
     @Override
     public void run(ApplicationArguments args) {
         redis.execute(RedisConnection::ping);
-        for (Product product : catalog.liveAndUpcoming(10_000)) {
+        for (Product product : catalog.liveAndUpcoming(10_000, 0)) {
             warmUp.ensure(product);
         }
     }
