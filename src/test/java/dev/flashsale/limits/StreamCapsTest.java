@@ -110,9 +110,11 @@ class StreamCapsTest extends IntegrationTest {
         List<Long> sorted = refusalNanos.stream().sorted().toList();
         Duration p99 = Duration.ofNanos(sorted.get(sorted.size() * 99 / 100));
         Duration slowest = Duration.ofNanos(sorted.getLast());
-        // "at once": answered without waiting for anything; the slowest is only reported, as the
-        // attacker shares the JVM and the two cores (a collector pause lands on somebody)
-        assertThat(p99).isLessThan(Duration.ofMillis(500));
+        // "at once": answered without waiting for anything (a refusal that waited would wait for a
+        // stream slot, the 5 s connection timeout or the 2 s probe); the bound leaves room for a
+        // loaded machine, and the slowest is only reported, as the attacker shares the JVM and the
+        // two cores (a collector pause lands on somebody)
+        assertThat(p99).isLessThan(Duration.ofMillis(1_500));
         assertThat(ordinary.failures).as("timeouts or broken connections").isEmpty();
         assertThat(ordinary.answers).containsOnlyKeys("200", "201");
         assertThat(ordinary.answers.get("201").get()).isGreaterThan(0);
