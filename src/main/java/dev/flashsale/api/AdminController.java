@@ -5,16 +5,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.flashsale.administration.SaleAdministration;
 import dev.flashsale.auditlog.AuditAction;
 import dev.flashsale.auditlog.AuditLog;
 import dev.flashsale.auditlog.AuditOutcome;
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
+import dev.flashsale.catalog.ProductChanges;
+import dev.flashsale.identity.CurrentUser;
 import dev.flashsale.inventory.Inventory;
 import dev.flashsale.outbox.Outbox;
 import dev.flashsale.web.Envelope;
 import dev.flashsale.web.ProblemBody;
-import dev.flashsale.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -78,7 +80,8 @@ class AdminController {
     @ApiResponse(responseCode = "400", description = "invalid fields or window (VALIDATION_FAILED, MALFORMED_REQUEST)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> create(@Valid @RequestBody ProductBody body, HttpServletRequest request) {
-        return answer(administration.create(body, AdminActors.of(request)), HttpStatus.CREATED);
+        return answer(administration.create(body.definition(clock.instant()), CurrentUser.actor(request)),
+                HttpStatus.CREATED);
     }
 
     @GetMapping("/products")
@@ -107,7 +110,7 @@ class AdminController {
     ResponseEntity<?> get(@PathVariable UUID id) {
         return catalog.load(id)
                 .<ResponseEntity<?>>map(p -> ResponseEntity.ok(Envelope.ok(view(p))))
-                .orElseGet(() -> Problems.response(HttpStatus.NOT_FOUND, "PRODUCT_NOT_FOUND", "Product not found"));
+                .orElseGet(Rejections::productNotFound);
     }
 
     @PatchMapping("/products/{id}")
@@ -123,7 +126,14 @@ class AdminController {
     @ApiResponse(responseCode = "409", description = "the new stock is below what is sold (STOCK_BELOW_SOLD)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> change(@PathVariable UUID id, @Valid @RequestBody ProductPatch patch, HttpServletRequest request) {
-        return answer(administration.change(id, patch, AdminActors.of(request)), HttpStatus.OK);
+        ProductChanges changes;
+        try {
+            changes = patch.changes();
+        } catch (IllegalArgumentException invalid) {
+            return Rejections.invalid(invalid.getMessage());
+        }
+        return answer(administration.change(id, changes, patch.totalQuantity(), CurrentUser.actor(request)),
+                HttpStatus.OK);
     }
 
     @GetMapping("/outbox")
@@ -154,11 +164,11 @@ class AdminController {
         try {
             resubmitted = outbox.retryFailed(id);
         } catch (RuntimeException e) {
-            auditLog.recordOrWarn(AdminActors.of(request), AuditAction.OUTBOX_RETRY, target,
+            auditLog.recordOrWarn(CurrentUser.actor(request), AuditAction.OUTBOX_RETRY, target,
                     Map.of("error", e.getClass().getSimpleName()), AuditOutcome.FAILED);
             throw e;
         }
-        auditLog.recordOrWarn(AdminActors.of(request), AuditAction.OUTBOX_RETRY, target,
+        auditLog.recordOrWarn(CurrentUser.actor(request), AuditAction.OUTBOX_RETRY, target,
                 Map.of("resubmitted", resubmitted), AuditOutcome.OK);
         return ResponseEntity.accepted().body(Envelope.ok(new Resubmitted(target)));
     }
@@ -169,9 +179,9 @@ class AdminController {
 
     private ResponseEntity<?> answer(SaleAdministration.Result result, HttpStatus success) {
         return switch (result) {
-            case SaleAdministration.Result.Done(var product) -> ResponseEntity.status(success).body(Envelope.ok(view(product)));
-            case SaleAdministration.Result.Refused(var status, var code, var message) ->
-                    Problems.response(status, code, message);
+            case SaleAdministration.Result.Done(var product) ->
+                    ResponseEntity.status(success).body(Envelope.ok(view(product)));
+            case SaleAdministration.Result.Refused(var reason, var message) -> Rejections.response(reason, message);
         };
     }
 

@@ -1,6 +1,5 @@
 package dev.flashsale.api;
 
-import dev.flashsale.reconciliation.ProductAudit;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
@@ -33,21 +32,7 @@ final class Envelopes {
     record PurchaseToken(boolean success, PurchaseGateController.TokenView data) {
     }
 
-    @Schema(name = "EnvelopeSessionView")
-    record Session(boolean success, SessionController.SessionView data) {
-    }
-
     @Schema(name = "EnvelopeAdminProduct")
     record AdminProduct(boolean success, AdminProductView data) {
-    }
-
-    @Schema(name = "EnvelopeLastReconcileReport")
-    record LastReport(boolean success,
-                      @Schema(description = "null when this instance ran no pass yet", nullable = true)
-                      dev.flashsale.reconciliation.ReconcileReport data) {
-    }
-
-    @Schema(name = "EnvelopeProductAudit")
-    record Audit(boolean success, ProductAudit data) {
     }
 }

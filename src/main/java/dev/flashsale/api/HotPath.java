@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
+import dev.flashsale.identity.ApiHeaders;
 import dev.flashsale.identity.Callers;
 import dev.flashsale.ordering.PurchaseRequest;
 import dev.flashsale.ordering.PurchaseResult;
@@ -121,7 +122,8 @@ class HotPath extends OncePerRequestFilter {
             return false;
         }
         route(request, "/api/v1/sale/status/{productId}");
-        write(response, HttpStatus.OK, MediaType.APPLICATION_JSON_VALUE, json.writeValueAsBytes(Envelope.ok(view)));
+        write(request, response, HttpStatus.OK, MediaType.APPLICATION_JSON_VALUE,
+                json.writeValueAsBytes(Envelope.ok(view)));
         return true;
     }
 
@@ -146,14 +148,16 @@ class HotPath extends OncePerRequestFilter {
         try {
             result = purchases.answeredAtOnce(productId, caller.get(), units)
                     .orElseGet(() -> purchases.purchase(
-                            new PurchaseRequest(productId, caller.get(), units, SaleController.metadata(request),
+                            new PurchaseRequest(productId, caller.get(), units,
+                                    PurchaseRequest.metadata(request.getRemoteAddr(),
+                                            request.getHeader(HttpHeaders.USER_AGENT)),
                                     attempt.get().purchaseToken())));
         } catch (RuntimeException failed) {
             problem(request, response, Problems.failure(failed)); // as the controller advice answers it
             return;
         }
         switch (result) {
-            case PurchaseResult.Purchased(var order) -> write(response, HttpStatus.CREATED,
+            case PurchaseResult.Purchased(var order) -> write(request, response, HttpStatus.CREATED,
                     MediaType.APPLICATION_JSON_VALUE, json.writeValueAsBytes(Envelope.ok(OrderView.of(order))));
             case PurchaseResult.Rejected(var reason, var message) ->
                     problem(request, response, Rejections.response(reason, message));
@@ -171,8 +175,8 @@ class HotPath extends OncePerRequestFilter {
         ProblemDetail problem = answer.getBody();
         problemCounts.count(problem);
         problem.setInstance(URI.create(request.getRequestURI()));
-        write(response, HttpStatus.valueOf(answer.getStatusCode().value()), Problems.PROBLEM_JSON.toString(),
-                json.writeValueAsBytes(Problems.asMap(problem)));
+        write(request, response, HttpStatus.valueOf(answer.getStatusCode().value()),
+                Problems.PROBLEM_JSON.toString(), json.writeValueAsBytes(Problems.asMap(problem)));
     }
 
     /** A well-formed attempt: product, quantity and purchase token valid exactly as the full path checks them. */
@@ -222,7 +226,7 @@ class HotPath extends OncePerRequestFilter {
         }
         int units = 1;
         if (quantity != null && !quantity.isNull()) {
-            if (!quantity.isInt() || quantity.asInt() < 1 || quantity.asInt() > 1000) {
+            if (!quantity.isInt() || !PurchaseBody.validQuantity(quantity.asInt())) {
                 return Optional.empty();
             }
             units = quantity.asInt();
@@ -246,13 +250,11 @@ class HotPath extends OncePerRequestFilter {
         }
     }
 
-    private static void write(HttpServletResponse response, HttpStatus status, String type, byte[] bytes)
-            throws IOException {
+    private static void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String type,
+                              byte[] bytes) throws IOException {
         response.setStatus(status.value());
-        response.setContentType(type);
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.setHeader("X-Content-Type-Options", "nosniff");
-        response.setHeader("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
+        response.setContentType(type); // UTF-8, JSON's encoding, unnamed (as Spring MVC answers)
+        ApiHeaders.write(request, response);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
     }

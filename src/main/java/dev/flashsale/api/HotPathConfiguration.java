@@ -9,6 +9,7 @@ import dev.flashsale.web.ProblemWriter;
 import dev.flashsale.web.WebProperties;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,9 +29,11 @@ class HotPathConfiguration {
 
     /**
      * After the body-size limit and the HTTP metrics' observation (so these answers are counted
-     * like the others), before the security chain (order -100).
+     * like the others), before the security chain (order -100). {@code flashsale.hot-path.enabled=false}
+     * leaves every request to the security chain and Spring MVC, which answer the same.
      */
     @Bean
+    @ConditionalOnBooleanProperty(name = "flashsale.hot-path.enabled", matchIfMissing = true)
     FilterRegistrationBean<HotPath> hotPath(Catalog catalog, SaleViews views, Purchases purchases, Callers callers,
                                              JsonMapper json, ProblemCounts problemCounts, WebProperties web) {
         FilterRegistrationBean<HotPath> registration = new FilterRegistrationBean<>(

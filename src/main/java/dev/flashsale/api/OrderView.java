@@ -23,6 +23,6 @@ public record OrderView(
 
     static OrderView of(Order o) {
         return new OrderView(o.id(), o.id(), o.productId(), o.userId(), o.quantity(), o.unitPrice(), o.total(),
-                o.status(), o.createdAt(), o.createdAt());
+                o.status().value(), o.createdAt(), o.createdAt());
     }
 }

@@ -1,8 +1,11 @@
 package dev.flashsale.api;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 
+import dev.flashsale.catalog.NewProduct;
+import dev.flashsale.web.Texts;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Digits;
@@ -45,4 +48,15 @@ public record ProductBody(
                 example = "16") Integer powDifficulty,
         @Schema(description = "ignored: a sale's state follows from its window (the seed's admin front end sends "
                 + "one)", deprecated = true) String status) {
+
+    /** How long a sale lasts when the body gives no end. */
+    static final Duration DEFAULT_LENGTH = Duration.ofDays(1);
+
+    /** The sale to create, absent fields given their defaults ({@code now} for an absent start). */
+    NewProduct definition(Instant now) {
+        Instant start = saleStartAt != null ? saleStartAt : now;
+        Instant end = saleEndAt != null ? saleEndAt : start.plus(DEFAULT_LENGTH);
+        return new NewProduct(name.strip(), description, price, totalQuantity, perUserLimit != null ? perUserLimit : 1,
+                start, end, perAddressLimit, Boolean.TRUE.equals(gated), powDifficulty != null ? powDifficulty : 0);
+    }
 }

@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Optional;
 
+import dev.flashsale.catalog.ProductChanges;
+import dev.flashsale.web.Texts;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Digits;
@@ -39,6 +41,16 @@ public record ProductPatch(
         @Min(value = 0, message = "must be at least 0") @Max(value = 24, message = "must be at most 24")
         @Schema(description = "leading zero bits of the proof of work a gated sale's token costs") Integer powDifficulty) {
 
+    /**
+     * The changes as the catalog applies them.
+     *
+     * @throws IllegalArgumentException when {@code perAddressLimit} is neither null nor an integer in range
+     */
+    ProductChanges changes() {
+        return new ProductChanges(name != null ? name.strip() : null, description, price, perUserLimit, saleStartAt,
+                saleEndAt, perAddressLimitChange(), gated, powDifficulty);
+    }
+
     static final String PER_ADDRESS_LIMIT_RULE = "perAddressLimit: must be an integer from 1 to 10000000, or null";
 
     /**
@@ -47,7 +59,7 @@ public record ProductPatch(
      *
      * @throws IllegalArgumentException when it is neither null nor an integer in range
      */
-    Optional<Integer> perAddressLimitChange() {
+    private Optional<Integer> perAddressLimitChange() {
         if (perAddressLimit == null) {
             return null;
         }

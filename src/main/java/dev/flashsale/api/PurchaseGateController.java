@@ -12,9 +12,9 @@ import dev.flashsale.catalog.SaleState;
 import dev.flashsale.identity.CurrentUser;
 import dev.flashsale.inventory.PurchaseTokens;
 import dev.flashsale.limits.ClientLimits;
+import dev.flashsale.ordering.PurchaseRejection;
 import dev.flashsale.web.Envelope;
 import dev.flashsale.web.ProblemBody;
-import dev.flashsale.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -137,13 +137,11 @@ class PurchaseGateController {
         }
         if (product.powDifficulty() > 0) {
             if (body.challenge() == null || body.nonce() == null) {
-                return Problems.response(HttpStatus.FORBIDDEN, "CHALLENGE_REQUIRED",
-                        "This sale needs a solved challenge (GET /api/v1/sale/challenge/" + product.id() + ")");
+                return Rejections.challengeRequired("This sale needs a solved challenge (GET /api/v1/sale/challenge/" + product.id() + ")");
             }
             PurchaseChallenges.Check check = challenges.verify(product, userId, body.challenge(), body.nonce());
             if (check != PurchaseChallenges.Check.SOLVED) {
-                return Problems.response(HttpStatus.FORBIDDEN, "CHALLENGE_FAILED",
-                        "No token: " + check.reason + "; ask for a new challenge");
+                return Rejections.challengeFailed("No token: " + check.reason + "; ask for a new challenge");
             }
         }
         String token = tokens.issue(product.id(), userId, properties.tokenTtl());
@@ -154,18 +152,17 @@ class PurchaseGateController {
     /** Why the gate of this sale does not answer now, or null if it does. */
     private ResponseEntity<?> refusal(Product product, boolean mustBeOpen) {
         if (product == null) {
-            return Problems.response(HttpStatus.NOT_FOUND, "PRODUCT_NOT_FOUND", "Product not found");
+            return Rejections.productNotFound();
         }
         if (!product.gated()) {
-            return Problems.response(HttpStatus.CONFLICT, "SALE_NOT_GATED",
-                    "This sale needs no purchase token; buy without one");
+            return Rejections.notGated("This sale needs no purchase token; buy without one");
         }
         SaleState state = product.stateAt(clock.instant());
         if (state == SaleState.ENDED) {
-            return Problems.response(HttpStatus.FORBIDDEN, "SALE_ENDED", "The sale has ended");
+            return Rejections.response(PurchaseRejection.SALE_ENDED, "The sale has ended");
         }
         if (mustBeOpen && state == SaleState.UPCOMING) {
-            return Problems.response(HttpStatus.FORBIDDEN, "SALE_NOT_STARTED", "The sale has not started yet");
+            return Rejections.response(PurchaseRejection.SALE_NOT_STARTED, "The sale has not started yet");
         }
         return null;
     }

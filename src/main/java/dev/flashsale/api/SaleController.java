@@ -13,14 +13,13 @@ import dev.flashsale.catalog.Product;
 import dev.flashsale.identity.CurrentUser;
 import dev.flashsale.inventory.Inventory;
 import dev.flashsale.limits.StreamSlots;
-import dev.flashsale.ordering.Orders;
-import dev.flashsale.ordering.PurchaseRejection;
+import dev.flashsale.ordering.OrderQueries;
 import dev.flashsale.ordering.PurchaseRequest;
 import dev.flashsale.ordering.PurchaseResult;
 import dev.flashsale.ordering.Purchases;
 import dev.flashsale.web.Envelope;
+import dev.flashsale.web.ErrorCodes;
 import dev.flashsale.web.ProblemBody;
-import dev.flashsale.web.Problems;
 import dev.flashsale.web.TooManyRequests;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -55,20 +54,19 @@ import org.springframework.web.bind.annotation.RestController;
         content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
 class SaleController {
 
-    private static final int USER_AGENT_MAX = 256;
     /** A refused stream may be asked for again once a departed client's stream is surely freed. */
     private static final Duration STREAM_RETRY = Duration.ofSeconds(5);
 
     private final Catalog catalog;
     private final Inventory inventory;
     private final Purchases purchases;
-    private final Orders orders;
+    private final OrderQueries orders;
     private final SaleViews views;
     private final SaleStreams streams;
     private final StreamSlots slots;
     private final Clock clock;
 
-    SaleController(Catalog catalog, Inventory inventory, Purchases purchases, Orders orders, SaleViews views,
+    SaleController(Catalog catalog, Inventory inventory, Purchases purchases, OrderQueries orders, SaleViews views,
                    SaleStreams streams, StreamSlots slots, Clock clock) {
         this.slots = slots;
         this.catalog = catalog;
@@ -99,7 +97,7 @@ class SaleController {
     ResponseEntity<?> stream(@PathVariable UUID productId, HttpServletRequest http) {
         Optional<Product> product = catalog.find(productId);
         if (product.isEmpty()) {
-            return productNotFound();
+            return Rejections.productNotFound();
         }
         String address = http.getRemoteAddr();
         Optional<StreamSlots.Refusal> refused = slots.claim(address);
@@ -108,7 +106,7 @@ class SaleController {
             ResponseEntity<?> answer = switch (refused.get()) {
                 case PER_ADDRESS -> TooManyRequests.response(STREAM_RETRY,
                         "Too many live streams from your address; the page can poll instead");
-                case TOTAL -> TooManyRequests.response(HttpStatus.SERVICE_UNAVAILABLE, "STREAMS_FULL", STREAM_RETRY,
+                case TOTAL -> TooManyRequests.response(HttpStatus.SERVICE_UNAVAILABLE, ErrorCodes.STREAMS_FULL, STREAM_RETRY,
                         "This server holds as many live streams as it may; the page can poll instead");
             };
             return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
@@ -143,7 +141,7 @@ class SaleController {
     ResponseEntity<?> status(@PathVariable UUID productId) {
         return catalog.find(productId)
                 .<ResponseEntity<?>>map(p -> ResponseEntity.ok(Envelope.ok(view(p))))
-                .orElseGet(SaleController::productNotFound);
+                .orElseGet(Rejections::productNotFound);
     }
 
     @GetMapping("/first")
@@ -155,7 +153,7 @@ class SaleController {
     ResponseEntity<?> first() {
         return catalog.newest()
                 .<ResponseEntity<?>>map(p -> ResponseEntity.ok(Envelope.ok(view(p))))
-                .orElseGet(() -> Problems.response(HttpStatus.NOT_FOUND, "PRODUCT_NOT_FOUND", "No products found"));
+                .orElseGet(() -> Rejections.productNotFound("No products found"));
     }
 
     @GetMapping("/products")
@@ -209,8 +207,9 @@ class SaleController {
         String userId = CurrentUser.id().orElseThrow();
         UUID productId = UUID.fromString(body.productId());
         PurchaseResult result = purchases.answeredAtOnce(productId, userId, body.quantityOrOne())
-                .orElseGet(() -> purchases.purchase(new PurchaseRequest(
-                        productId, userId, body.quantityOrOne(), metadata(http), body.purchaseToken())));
+                .orElseGet(() -> purchases.purchase(new PurchaseRequest(productId, userId, body.quantityOrOne(),
+                        PurchaseRequest.metadata(http.getRemoteAddr(), http.getHeader(HttpHeaders.USER_AGENT)),
+                        body.purchaseToken())));
         return switch (result) {
             case PurchaseResult.Purchased(var order) ->
                     ResponseEntity.status(HttpStatus.CREATED).body(Envelope.ok(OrderView.of(order)));
@@ -233,7 +232,7 @@ class SaleController {
     ResponseEntity<?> userStatus(@Parameter(required = true) @RequestParam UUID productId) {
         String userId = CurrentUser.id().orElseThrow();
         if (catalog.find(productId).isEmpty()) {
-            return productNotFound();
+            return Rejections.productNotFound();
         }
         var order = orders.completed(productId, userId).map(OrderView::of).orElse(null);
         return ResponseEntity.ok(Envelope.ok(new UserStatusView(productId, userId, order != null, order)));
@@ -241,18 +240,5 @@ class SaleController {
 
     private SaleView view(Product product) {
         return views.liveOrDegraded(product);
-    }
-
-    private static ResponseEntity<?> productNotFound() {
-        return Rejections.response(PurchaseRejection.PRODUCT_NOT_FOUND, "Product not found");
-    }
-
-    /** What an order records about the request that placed it (both purchase paths). */
-    static Map<String, String> metadata(HttpServletRequest http) {
-        String agent = http.getHeader(HttpHeaders.USER_AGENT);
-        if (agent != null && agent.length() > USER_AGENT_MAX) {
-            agent = agent.substring(0, USER_AGENT_MAX);
-        }
-        return agent == null ? Map.of("ip", http.getRemoteAddr()) : Map.of("ip", http.getRemoteAddr(), "userAgent", agent);
     }
 }

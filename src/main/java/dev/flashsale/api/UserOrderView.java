@@ -20,7 +20,7 @@ public record UserOrderView(
         Instant purchasedAt) {
 
     static UserOrderView of(Order o, String productName) {
-        return new UserOrderView(o.id(), o.productId(), productName, o.quantity(), o.unitPrice(), o.total(), o.status(),
-                o.createdAt());
+        return new UserOrderView(o.id(), o.productId(), productName, o.quantity(), o.unitPrice(), o.total(),
+                o.status().value(), o.createdAt());
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import dev.flashsale.SqlArrays;
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.ordering.OrderPlaced;
 import dev.flashsale.ordering.OrdersPlaced;
@@ -52,23 +53,25 @@ public class SoldCounter {
      */
     @Transactional
     public int count(List<OrderPlaced> orders) {
-        Map<UUID, Integer> byProduct = new HashMap<>();
-        int[] counted = {0};
-        jdbc.sql("""
+        List<Counted> counted = jdbc.sql("""
                 INSERT INTO sold_counter_ledger (order_id, product_id, quantity)
                 SELECT * FROM unnest(?::text[]::uuid[], ?::text[]::uuid[], ?::int[])
                 ON CONFLICT (order_id) DO NOTHING
                 RETURNING product_id, quantity""")
-                .params(orders.stream().map(o -> o.orderId().toString()).toArray(String[]::new),
-                        orders.stream().map(o -> o.productId().toString()).toArray(String[]::new),
-                        orders.stream().mapToInt(OrderPlaced::quantity).toArray())
-                .query(rs -> {
-                    byProduct.merge(rs.getObject(1, UUID.class), rs.getInt(2), Integer::sum);
-                    counted[0]++;
-                });
+                .params(SqlArrays.text(orders, o -> o.orderId().toString()),
+                        SqlArrays.text(orders, o -> o.productId().toString()),
+                        SqlArrays.ints(orders, OrderPlaced::quantity))
+                .query((rs, row) -> new Counted(rs.getObject(1, UUID.class), rs.getInt(2)))
+                .list();
+        Map<UUID, Integer> byProduct = new HashMap<>();
+        counted.forEach(order -> byProduct.merge(order.productId(), order.quantity(), Integer::sum));
         // one product after another, in a fixed order, so two deliveries never wait on each other in a cycle
         new TreeMap<>(byProduct).forEach(catalog::addSold);
-        return counted[0];
+        return counted.size();
+    }
+
+    /** An order this call counted: its ledger row was new. */
+    private record Counted(UUID productId, int quantity) {
     }
 
     /** Units counted so far (the ledger), which {@code sold_quantity} must equal. */

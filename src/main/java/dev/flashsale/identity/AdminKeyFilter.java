@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import dev.flashsale.auditlog.AuditAction;
 import dev.flashsale.limits.AdminLockout;
+import dev.flashsale.web.ErrorCodes;
 import dev.flashsale.web.ProblemWriter;
 import dev.flashsale.web.TooManyRequests;
 import jakarta.servlet.FilterChain;
@@ -63,7 +64,7 @@ class AdminKeyFilter extends OncePerRequestFilter {
             if (!MessageDigest.isEqual(key, presented.getBytes(StandardCharsets.UTF_8))) {
                 refused.refused(request.getRemoteAddr(), AuditAction.ADMIN_KEY, request.getMethod() + " "
                         + abbreviated(request.getRequestURI()), "header");
-                problems.write(response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "Invalid admin key");
+                problems.write(response, HttpStatus.UNAUTHORIZED, ErrorCodes.UNAUTHENTICATED, "Invalid admin key");
                 return;
             }
             UsernamePasswordAuthenticationToken admin =

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import dev.flashsale.auditlog.Actor;
+import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -27,6 +28,11 @@ public final class CurrentUser {
     public static Optional<String> auditName() {
         return authenticated().map(auth -> AdminKeyFilter.VIA_KEY.equals(auth.getDetails())
                 ? Actor.ADMIN_KEY : auth.getName());
+    }
+
+    /** The caller behind a request as the audit log records them: who, and from which address. */
+    public static Actor actor(HttpServletRequest request) {
+        return new Actor(auditName().orElse(Actor.ANONYMOUS), request.getRemoteAddr());
     }
 
     public static boolean isAdmin() {

@@ -17,6 +17,7 @@ import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import dev.flashsale.auditlog.AuditLog;
 import dev.flashsale.limits.AdminLockout;
+import dev.flashsale.web.ErrorCodes;
 import dev.flashsale.web.ProblemWriter;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
@@ -108,7 +109,7 @@ class SecurityConfiguration {
     @Bean
     RequestRejectedHandler requestRejected(ProblemWriter problems) {
         return (request, response, rejected) ->
-                problems.write(response, HttpStatus.BAD_REQUEST, "MALFORMED_REQUEST", "Malformed request");
+                problems.write(response, HttpStatus.BAD_REQUEST, ErrorCodes.MALFORMED_REQUEST, "Malformed request");
     }
 
     @Bean
@@ -145,14 +146,15 @@ class SecurityConfiguration {
             String message = e instanceof InvalidBearerTokenException ? INVALID_TOKEN
                     : "Authentication required: send a bearer token"
                     + (identity.trustedHeader().enabled() ? " or " + identity.trustedHeader().name() : "");
-            problems.write(response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", message);
+            problems.write(response, HttpStatus.UNAUTHORIZED, ErrorCodes.UNAUTHENTICATED, message);
         };
         AccessDeniedHandler denied = (request, response, e) ->
-                problems.write(response, HttpStatus.FORBIDDEN, "FORBIDDEN", deniedMessage(request));
+                problems.write(response, HttpStatus.FORBIDDEN, ErrorCodes.FORBIDDEN, deniedMessage(request));
         MetricsTokenFilter metricsToken = identity.metricsToken() != null
                 ? new MetricsTokenFilter(identity.metricsToken()) : null;
 
-        http.headers(headers -> headers.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
+        http.headers(headers -> headers.defaultsDisabled().addHeaderWriter(ApiHeaders.WRITER)
+                        .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
                         SecurityConfiguration::isWebPage, new StaticHeadersWriter("Content-Security-Policy", WEB_CSP))))
                 .csrf(csrf -> csrf.disable())
                 // CrossOrigin's filter, in front of the hot path, answers preflights and adds the

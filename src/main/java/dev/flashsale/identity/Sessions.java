@@ -14,6 +14,7 @@ import dev.flashsale.auditlog.AuditAction;
 import dev.flashsale.auditlog.AuditLog;
 import dev.flashsale.auditlog.AuditOutcome;
 import dev.flashsale.limits.AdminLockout;
+import dev.flashsale.web.ErrorCodes;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpHeaders;
@@ -85,13 +86,13 @@ public class Sessions {
 
     public Outcome signIn(String name, boolean secure) {
         if (!offer().byName()) {
-            return new Refused(HttpStatus.FORBIDDEN, "SIGN_IN_DISABLED", identity.jwtSecret() == null
+            return new Refused(HttpStatus.FORBIDDEN, ErrorCodes.SIGN_IN_DISABLED, identity.jwtSecret() == null
                     ? "Sign-in needs a token secret (flashsale.security.jwt-secret), and none is configured"
                     : "Sign-in by name is switched off here (flashsale.security.demo-sign-in); "
                     + "use a bearer token from your identity provider");
         }
         if (!UserIds.isValid(name)) {
-            return new Refused(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", "name: must be " + UserIds.RULE);
+            return new Refused(HttpStatus.BAD_REQUEST, ErrorCodes.VALIDATION_FAILED, "name: must be " + UserIds.RULE);
         }
         return issue(name, List.of(), secure);
     }
@@ -103,7 +104,7 @@ public class Sessions {
      */
     public Outcome signInAdmin(String key, String address, boolean secure) {
         if (!offer().admin()) {
-            return new Refused(HttpStatus.FORBIDDEN, "SIGN_IN_DISABLED", identity.adminKey() == null
+            return new Refused(HttpStatus.FORBIDDEN, ErrorCodes.SIGN_IN_DISABLED, identity.adminKey() == null
                     ? "No admin key is configured (flashsale.security.admin-key): the admin console is closed"
                     : "Sign-in needs a token secret (flashsale.security.jwt-secret), and none is configured");
         }
@@ -114,7 +115,7 @@ public class Sessions {
         byte[] expected = identity.adminKey().getBytes(StandardCharsets.UTF_8);
         if (key == null || !MessageDigest.isEqual(expected, key.getBytes(StandardCharsets.UTF_8))) {
             refused.refused(address, AuditAction.ADMIN_SIGN_IN, null, "sign-in");
-            return new Refused(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "Invalid admin key");
+            return new Refused(HttpStatus.UNAUTHORIZED, ErrorCodes.UNAUTHENTICATED, "Invalid admin key");
         }
         Instant expiresAt = clock.instant().plus(identity.sessionTtl());
         audit.record(new Actor(UserIds.ADMIN_CONSOLE, address), AuditAction.ADMIN_SIGN_IN, null,

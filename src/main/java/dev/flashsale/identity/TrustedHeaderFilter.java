@@ -3,6 +3,7 @@ package dev.flashsale.identity;
 import java.io.IOException;
 import java.util.List;
 
+import dev.flashsale.web.ErrorCodes;
 import dev.flashsale.web.ProblemWriter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -41,7 +42,7 @@ class TrustedHeaderFilter extends OncePerRequestFilter {
         var context = SecurityContextHolder.getContext();
         if (userId != null && (context.getAuthentication() == null || !context.getAuthentication().isAuthenticated())) {
             if (!UserIds.isValid(userId)) {
-                problems.write(response, HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED",
+                problems.write(response, HttpStatus.UNAUTHORIZED, ErrorCodes.UNAUTHENTICATED,
                         header.name() + " must be " + UserIds.RULE);
                 return;
             }

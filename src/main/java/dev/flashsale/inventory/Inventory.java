@@ -15,6 +15,12 @@ import java.util.UUID;
 
 import dev.flashsale.catalog.Product;
 import dev.flashsale.catalog.SaleState;
+import dev.flashsale.inventory.internal.LocalBuyers;
+import dev.flashsale.inventory.internal.LocalStock;
+import dev.flashsale.inventory.internal.RedisCalls;
+import dev.flashsale.inventory.internal.SaleKeys;
+import dev.flashsale.inventory.internal.SaleScripts;
+import dev.flashsale.inventory.internal.WarmUp;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -88,7 +94,7 @@ public class Inventory {
         if (nowMs.isEmpty()) {
             ReserveOutcome known = knownRejection(product, userId, quantity).orElse(null);
             if (known != null) {
-                return ReserveResult.rejected(known);
+                return ReserveResult.Refused.of(known);
             }
         }
         SaleKeys keys = SaleKeys.of(product.id());
@@ -101,26 +107,26 @@ public class Inventory {
         return switch (outcome) {
             case "RESERVED" -> {
                 local.saw(product.id(), number(reply.get(1)));
-                yield new ReserveResult(ReserveOutcome.RESERVED,
-                        reservation(product.id(), userId, (String) reply.get(2)), number(reply.get(1)), -1);
+                yield new ReserveResult.Reserved(reservation(product.id(), userId, (String) reply.get(2)),
+                        number(reply.get(1)));
             }
             case "SOLD_OUT" -> {
                 local.saw(product.id(), 0);
-                yield ReserveResult.rejected(ReserveOutcome.SOLD_OUT);
+                yield ReserveResult.Refused.of(ReserveOutcome.SOLD_OUT);
             }
             case "ALREADY_PURCHASED" -> {
                 buyers.reported(product.id(), userId);
-                yield ReserveResult.rejected(ReserveOutcome.ALREADY_PURCHASED);
+                yield ReserveResult.Refused.of(ReserveOutcome.ALREADY_PURCHASED);
             }
             case "INSUFFICIENT_STOCK" -> {
                 local.saw(product.id(), number(reply.get(1)));
-                yield new ReserveResult(ReserveOutcome.INSUFFICIENT_STOCK, null, number(reply.get(1)), -1);
+                yield new ReserveResult.InsufficientStock(number(reply.get(1)));
             }
-            case "LIMIT_EXCEEDED" -> new ReserveResult(ReserveOutcome.LIMIT_EXCEEDED, null, -1, number(reply.get(1)));
+            case "LIMIT_EXCEEDED" -> new ReserveResult.OverLimit(ReserveOutcome.LIMIT_EXCEEDED, number(reply.get(1)));
             case "ADDRESS_LIMIT_REACHED" ->
-                    new ReserveResult(ReserveOutcome.ADDRESS_LIMIT_REACHED, null, -1, number(reply.get(1)));
+                    new ReserveResult.OverLimit(ReserveOutcome.ADDRESS_LIMIT_REACHED, number(reply.get(1)));
             case "MISSING" -> throw new IllegalStateException("sale state of " + product.id() + " vanished during warm-up");
-            default -> ReserveResult.rejected(ReserveOutcome.valueOf(outcome));
+            default -> ReserveResult.Refused.of(ReserveOutcome.valueOf(outcome));
         };
     }
 

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.UUID;
 
+import dev.flashsale.inventory.internal.RedisCalls;
+import dev.flashsale.inventory.internal.SaleKeys;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Service;
 

@@ -1,6 +1,7 @@
 package dev.flashsale.inventory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,9 @@ import io.micrometer.core.instrument.Tags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,7 +35,7 @@ import org.springframework.stereotype.Component;
  * values: aggregate with {@code max by (product)}.
  */
 @Component
-class SaleGauges {
+class SaleGauges implements SchedulingConfigurer {
 
     private static final Logger log = LoggerFactory.getLogger(SaleGauges.class);
 
@@ -62,7 +65,12 @@ class SaleGauges {
                 .register(meters);
     }
 
-    @Scheduled(fixedDelayString = "${flashsale.metrics.refresh-interval:5s}", initialDelay = 0)
+    /** {@link #refresh()} at once, then every {@code refresh-interval}. */
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar tasks) {
+        tasks.addFixedDelayTask(new FixedDelayTask(this::refresh, properties.refreshInterval(), Duration.ZERO));
+    }
+
     void refresh() {
         Instant now = clock.instant();
         List<Product> sales;

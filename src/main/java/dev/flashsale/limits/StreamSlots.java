@@ -2,6 +2,7 @@ package dev.flashsale.limits;
 
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,16 +38,16 @@ public class StreamSlots {
             refusals.counter("streams-total").increment();
             return Optional.of(Refusal.TOTAL);
         }
-        boolean[] granted = {false};
+        AtomicBoolean granted = new AtomicBoolean();
         byAddress.compute(address, (a, held) -> {
             AtomicInteger count = held != null ? held : new AtomicInteger();
-            granted[0] = count.get() < perAddress;
-            if (granted[0]) {
+            if (count.get() < perAddress) {
                 count.incrementAndGet();
+                granted.set(true);
             }
             return count.get() == 0 ? null : count;
         });
-        if (!granted[0]) {
+        if (!granted.get()) {
             open.decrementAndGet();
             refusals.counter("streams-per-address").increment();
             return Optional.of(Refusal.PER_ADDRESS);

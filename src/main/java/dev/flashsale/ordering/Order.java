@@ -11,7 +11,7 @@ public record Order(
         UUID productId,
         int quantity,
         BigDecimal unitPrice,
-        String status,
+        OrderStatus status,
         Instant createdAt) {
 
     public BigDecimal total() {

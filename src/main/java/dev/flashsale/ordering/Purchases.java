@@ -17,8 +17,11 @@ import dev.flashsale.catalog.Product;
 import dev.flashsale.inventory.Inventory;
 import dev.flashsale.inventory.ReleaseReason;
 import dev.flashsale.inventory.Reservation;
+import dev.flashsale.inventory.ReserveOutcome;
 import dev.flashsale.inventory.ReserveResult;
 import dev.flashsale.limits.ClientLimits;
+import dev.flashsale.ordering.internal.OrderWriter;
+import dev.flashsale.ordering.internal.Orders;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -161,28 +164,13 @@ public class Purchases {
         ReserveResult reserved = product.controlled()
                 ? inventory.reserve(product, request.userId(), request.quantity(), request.address(), request.purchaseToken())
                 : inventory.reserve(product, request.userId(), request.quantity());
-        Reservation reservation = reserved.reservation();
-        if (reservation == null) {
-            return switch (reserved.outcome()) {
-                case NOT_STARTED -> reject(PurchaseRejection.SALE_NOT_STARTED, "The sale has not started yet");
-                case ENDED -> reject(PurchaseRejection.SALE_ENDED, "The sale has ended");
-                case LIMIT_EXCEEDED -> reject(PurchaseRejection.QUANTITY_ABOVE_LIMIT, limitMessage(reserved.limit()));
-                case ALREADY_PURCHASED -> reject(PurchaseRejection.ALREADY_PURCHASED, ALREADY_PURCHASED_MESSAGE);
-                case SOLD_OUT -> reject(PurchaseRejection.SOLD_OUT, SOLD_OUT_MESSAGE);
-                case INSUFFICIENT_STOCK -> reject(PurchaseRejection.INSUFFICIENT_STOCK,
-                        "Only " + reserved.stockLeft() + " left");
-                case ADDRESS_LIMIT_REACHED -> reject(PurchaseRejection.ADDRESS_LIMIT_REACHED,
-                        "At most " + reserved.limit() + (reserved.limit() == 1 ? " unit" : " units")
-                                + " of this sale may go to one network address");
-                case PURCHASE_TOKEN_REQUIRED -> reject(PurchaseRejection.PURCHASE_TOKEN_REQUIRED, TOKEN_REQUIRED_MESSAGE);
-                case PURCHASE_TOKEN_INVALID -> reject(PurchaseRejection.PURCHASE_TOKEN_INVALID,
-                        "The purchase token is unknown, used, expired or not yours; ask for a new one");
-                case RESERVED -> throw new IllegalStateException("reserved without a reservation");
-            };
+        if (!(reserved instanceof ReserveResult.Reserved taken)) {
+            return refusedByInventory(reserved);
         }
+        Reservation reservation = taken.reservation();
 
         Order order = new Order(IDS.generate(), request.userId(), product.id(), request.quantity(), product.price(),
-                "completed", clock.instant().truncatedTo(ChronoUnit.MICROS));
+                OrderStatus.COMPLETED, clock.instant().truncatedTo(ChronoUnit.MICROS));
         try {
             database.executeRunnable(() -> write(order, reservation, metadataJson(request)));
         } catch (DataIntegrityViolationException refused) {
@@ -202,6 +190,30 @@ public class Purchases {
         }
         purchased.increment();
         return new PurchaseResult.Purchased(order);
+    }
+
+    private PurchaseResult refusedByInventory(ReserveResult refused) {
+        return switch (refused) {
+            case ReserveResult.InsufficientStock(var left) ->
+                    reject(PurchaseRejection.INSUFFICIENT_STOCK, "Only " + left + " left");
+            case ReserveResult.OverLimit(var kind, var limit) when kind == ReserveOutcome.ADDRESS_LIMIT_REACHED ->
+                    reject(PurchaseRejection.ADDRESS_LIMIT_REACHED, "At most " + limit
+                            + (limit == 1 ? " unit" : " units") + " of this sale may go to one network address");
+            case ReserveResult.OverLimit(var kind, var limit) ->
+                    reject(PurchaseRejection.QUANTITY_ABOVE_LIMIT, limitMessage(limit));
+            case ReserveResult.Refused(var kind) -> switch (kind) {
+                case NOT_STARTED -> reject(PurchaseRejection.SALE_NOT_STARTED, "The sale has not started yet");
+                case ENDED -> reject(PurchaseRejection.SALE_ENDED, "The sale has ended");
+                case ALREADY_PURCHASED -> reject(PurchaseRejection.ALREADY_PURCHASED, ALREADY_PURCHASED_MESSAGE);
+                case SOLD_OUT -> reject(PurchaseRejection.SOLD_OUT, SOLD_OUT_MESSAGE);
+                case PURCHASE_TOKEN_REQUIRED -> reject(PurchaseRejection.PURCHASE_TOKEN_REQUIRED, TOKEN_REQUIRED_MESSAGE);
+                case PURCHASE_TOKEN_INVALID -> reject(PurchaseRejection.PURCHASE_TOKEN_INVALID,
+                        "The purchase token is unknown, used, expired or not yours; ask for a new one");
+                case RESERVED, INSUFFICIENT_STOCK, LIMIT_EXCEEDED, ADDRESS_LIMIT_REACHED ->
+                        throw new IllegalStateException("a refusal of kind " + kind + " carries more");
+            };
+            case ReserveResult.Reserved reserved -> throw new IllegalStateException("not a refusal");
+        };
     }
 
     /**

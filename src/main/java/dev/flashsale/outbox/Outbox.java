@@ -20,7 +20,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.EventPublication;
 import org.springframework.modulith.events.FailedEventPublications;
 import org.springframework.modulith.events.ResubmissionOptions;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
 
 /**
@@ -30,7 +32,7 @@ import org.springframework.stereotype.Service;
  * retries it.
  */
 @Service
-public class Outbox {
+public class Outbox implements SchedulingConfigurer {
 
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
 
@@ -51,27 +53,27 @@ public class Outbox {
         this.deliveryFailures = deliveryFailures;
     }
 
+    private record StatusCount(String status, long count, Instant oldest) {
+    }
+
     /** Deliveries not completed yet, by status, and the age of the oldest. */
     public Backlog backlog() {
-        Map<String, Long> byStatus = new TreeMap<>();
-        Instant[] oldest = {null};
-        jdbc.sql("""
+        List<StatusCount> counts = jdbc.sql("""
                 SELECT coalesce(status, 'PUBLISHED') AS status, count(*) AS n, min(publication_date) AS oldest
                 FROM event_publication WHERE completion_date IS NULL GROUP BY 1""")
-                .query(rs -> {
-                    byStatus.put(rs.getString("status"), rs.getLong("n"));
-                    Instant o = rs.getTimestamp("oldest").toInstant();
-                    if (oldest[0] == null || o.isBefore(oldest[0])) {
-                        oldest[0] = o;
-                    }
-                });
+                .query((rs, row) -> new StatusCount(rs.getString("status"), rs.getLong("n"),
+                        rs.getTimestamp("oldest").toInstant()))
+                .list();
+        Map<String, Long> byStatus = new TreeMap<>();
+        counts.forEach(c -> byStatus.put(c.status(), c.count()));
+        Instant oldest = counts.stream().map(StatusCount::oldest).min(Instant::compareTo).orElse(null);
         long pending = byStatus.values().stream().mapToLong(Long::longValue).sum();
         long dead = jdbc.sql("""
                 SELECT count(*) FROM event_publication
                 WHERE completion_date IS NULL AND status = 'FAILED' AND coalesce(completion_attempts, 0) >= ?""")
                 .param(properties.maxAttempts())
                 .query(Long.class).single();
-        Duration age = oldest[0] == null ? Duration.ZERO : Duration.between(oldest[0], clock.instant());
+        Duration age = oldest == null ? Duration.ZERO : Duration.between(oldest, clock.instant());
         return new Backlog(pending, dead, byStatus, age.isNegative() ? Duration.ZERO : age);
     }
 
@@ -100,6 +102,12 @@ public class Outbox {
                 .list();
     }
 
+    /** {@link #retryDue()} every {@code retry-interval}. */
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar tasks) {
+        tasks.addFixedDelayTask(new FixedDelayTask(this::retryDue, properties.retryInterval(), properties.retryInterval()));
+    }
+
     /**
      * Retries failed deliveries whose backoff has passed and that have attempts left, and
      * deliveries stuck before completion for longer than {@code stuck-after} (a listener cut off
@@ -107,7 +115,6 @@ public class Outbox {
      * the instance that saw deliveries fail for want of the database, those are marked for retry,
      * so they go again within a retry interval (and the first backoff) of the database's return.
      */
-    @Scheduled(fixedDelayString = "${flashsale.outbox.retry-interval:5s}", initialDelayString = "${flashsale.outbox.retry-interval:5s}")
     public void retryDue() {
         markUnrecordedFailed();
         Instant now = clock.instant();

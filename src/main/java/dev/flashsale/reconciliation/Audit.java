@@ -13,12 +13,11 @@ import java.util.UUID;
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
 import dev.flashsale.counters.SoldCounter;
-import dev.flashsale.inventory.CommittedSales;
 import dev.flashsale.inventory.Inventory;
 import dev.flashsale.inventory.RedisSaleState;
 import dev.flashsale.inventory.Reservation;
 import dev.flashsale.ordering.OrderStats;
-import dev.flashsale.ordering.Orders;
+import dev.flashsale.ordering.OrderQueries;
 import dev.flashsale.outbox.Outbox;
 import dev.flashsale.reconciliation.ProductAudit.Verdict;
 
@@ -43,18 +42,16 @@ public class Audit {
 
     private final Catalog catalog;
     private final Inventory inventory;
-    private final Orders orders;
-    private final CommittedSales committedSales;
+    private final OrderQueries orders;
     private final SoldCounter soldCounter;
     private final Outbox outbox;
     private final ReconcilerProperties properties;
 
-    Audit(Catalog catalog, Inventory inventory, Orders orders, CommittedSales committedSales, SoldCounter soldCounter,
+    Audit(Catalog catalog, Inventory inventory, OrderQueries orders, SoldCounter soldCounter,
           Outbox outbox, ReconcilerProperties properties) {
         this.catalog = catalog;
         this.inventory = inventory;
         this.orders = orders;
-        this.committedSales = committedSales;
         this.soldCounter = soldCounter;
         this.outbox = outbox;
         this.properties = properties;
@@ -85,16 +82,17 @@ public class Audit {
                 .map(r -> new ProductAudit.PendingReservation(r.userId(), r.quantity(), r.units(),
                         Duration.between(r.reservedAt(), now).toMillis(), committedPending.contains(r.userId())))
                 .toList();
-        long[] compared = {0, 0}; // buyers missing from Redis, committed units Redis has free or unissued
+        Mismatches mismatches = new Mismatches();
         if (redis.present()) {
             Set<Integer> free = inventory.freeUnits(id);
-            committedSales.forEachSold(id, CHUNK, chunk -> {
-                compared[0] += inventory.missingBuyers(id, chunk.buyers()).size();
-                compared[1] += chunk.units().stream().filter(u -> free.contains(u) || u > redis.issued()).count();
+            orders.forEachSold(id, CHUNK, chunk -> {
+                mismatches.buyersMissing += inventory.missingBuyers(id, chunk.buyers()).size();
+                mismatches.misplacedUnits += chunk.units().stream()
+                        .filter(u -> free.contains(u) || u > redis.issued()).count();
             });
         }
-        long buyersMissing = compared[0];
-        long misplaced = compared[1];
+        long buyersMissing = mismatches.buyersMissing;
+        long misplaced = mismatches.misplacedUnits;
         ProductAudit.RedisSide redisSide = new ProductAudit.RedisSide(redis.present(), redis.stock(), redis.issued(),
                 redis.freeUnits(), redis.buyers(), buyersMissing, misplaced, pending);
         ProductAudit.DatabaseSide db = new ProductAudit.DatabaseSide(stats.completedOrders(), stats.completedQuantity(),
@@ -131,5 +129,13 @@ public class Audit {
 
     private static Verdict verdict(boolean holds, String detail) {
         return new Verdict(holds, detail);
+    }
+
+    /** Committed orders Redis disagrees with, counted a chunk at a time. */
+    private static final class Mismatches {
+        /** Buyers with a completed order that Redis does not list. */
+        long buyersMissing;
+        /** Committed units that Redis has as free, or above the highest it issued. */
+        long misplacedUnits;
     }
 }

@@ -5,6 +5,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import dev.flashsale.inventory.RepairResult;
+import org.jspecify.annotations.Nullable;
+
 /**
  * What one reconciler pass changed.
  *
@@ -30,6 +33,31 @@ public record ReconcileReport(Instant startedAt, Duration took, boolean ran, int
     public record Repair(UUID productId, int released, int confirmed, int buyersRestored, int unitsReclaimed,
                          int unitsFreed, int stockBefore, int stockAfter, boolean rebuilt, int soldCounted,
                          boolean fullCheck) {
+
+        /** A product checked: its stale reservations settled, nothing else changed (yet). */
+        static Repair of(UUID productId, int released, int confirmed, int stock) {
+            return new Repair(productId, released, confirmed, 0, 0, 0, stock, stock, false, 0, false);
+        }
+
+        /** With what a repair script changed in Redis (nothing if {@code repaired} is null). */
+        Repair withRedisRepair(@Nullable RepairResult repaired) {
+            if (repaired == null) {
+                return this;
+            }
+            return new Repair(productId, released, confirmed, repaired.buyersRestored(), repaired.unitsReclaimed(),
+                    repaired.unitsFreed(), repaired.stockBefore(), repaired.stockAfter(), rebuilt, soldCounted,
+                    fullCheck);
+        }
+
+        Repair withRebuilt(boolean rebuilt) {
+            return new Repair(productId, released, confirmed, buyersRestored, unitsReclaimed, unitsFreed, stockBefore,
+                    stockAfter, rebuilt, soldCounted, fullCheck);
+        }
+
+        Repair withSoldCounted(int soldCounted, boolean fullCheck) {
+            return new Repair(productId, released, confirmed, buyersRestored, unitsReclaimed, unitsFreed, stockBefore,
+                    stockAfter, rebuilt, soldCounted, fullCheck);
+        }
 
         boolean changedAnything() {
             return released > 0 || confirmed > 0 || buyersRestored > 0 || unitsReclaimed > 0 || unitsFreed > 0

@@ -16,21 +16,24 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
 import dev.flashsale.counters.SoldCounter;
-import dev.flashsale.inventory.CommittedSales;
 import dev.flashsale.inventory.Inventory;
 import dev.flashsale.inventory.RedisSaleState;
 import dev.flashsale.inventory.ReleaseReason;
 import dev.flashsale.inventory.RepairResult;
 import dev.flashsale.inventory.Reservation;
-import dev.flashsale.ordering.Orders;
+import dev.flashsale.ordering.OrderQueries;
 import dev.flashsale.ordering.SalesSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor;
+import net.javacrumbs.shedlock.core.LockingTaskExecutor.TaskResult;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
 
 /**
@@ -58,7 +61,7 @@ import org.springframework.stereotype.Service;
  * The admin endpoint's pass, and {@link #reconcile(Product)}, are always full.
  */
 @Service
-public class Reconciler {
+public class Reconciler implements SchedulingConfigurer {
 
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     private static final String LOCK = "reconciler";
@@ -68,8 +71,7 @@ public class Reconciler {
 
     private final Catalog catalog;
     private final Inventory inventory;
-    private final Orders orders;
-    private final CommittedSales committedSales;
+    private final OrderQueries orders;
     private final SoldCounter soldCounter;
     private final LockingTaskExecutor locks;
     private final ReconcilerProperties properties;
@@ -79,13 +81,12 @@ public class Reconciler {
     /** When this instance last compared each product order by order, or first saw it. */
     private final Map<UUID, Instant> lastFullCheck = new ConcurrentHashMap<>();
 
-    Reconciler(Catalog catalog, Inventory inventory, Orders orders, CommittedSales committedSales,
+    Reconciler(Catalog catalog, Inventory inventory, OrderQueries orders,
                SoldCounter soldCounter, LockingTaskExecutor locks, ReconcilerProperties properties, Clock clock,
                MeterRegistry meters) {
         this.catalog = catalog;
         this.inventory = inventory;
         this.orders = orders;
-        this.committedSales = committedSales;
         this.soldCounter = soldCounter;
         this.locks = locks;
         this.properties = properties;
@@ -93,7 +94,12 @@ public class Reconciler {
         this.meters = new ReconcilerMeters(meters);
     }
 
-    @Scheduled(fixedDelayString = "${flashsale.reconciler.interval:30s}", initialDelayString = "${flashsale.reconciler.interval:30s}")
+    /** A scheduled pass every {@code interval}, when switched on. */
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar tasks) {
+        tasks.addFixedDelayTask(new FixedDelayTask(this::scheduled, properties.interval(), properties.interval()));
+    }
+
     void scheduled() {
         if (properties.enabled()) {
             pass(false);
@@ -108,42 +114,23 @@ public class Reconciler {
     /** A pass; a scheduled one ({@code full} false) compares order by order only where needed. */
     ReconcileReport pass(boolean full) {
         Instant started = clock.instant();
-        List<ReconcileReport.Repair> repairs = new ArrayList<>();
+        Checked checked = Checked.NOTHING;
         List<String> errors = new ArrayList<>();
-        int[] looked = {0};
-        int[] fullChecks = {0};
         boolean ran = true;
         try {
-            ran = locks.executeWithLock(() -> {
-                Map<UUID, Product> products = new LinkedHashMap<>();
-                Set<UUID> flagged = Set.copyOf(inventory.takeFlagged());
-                for (UUID id : flagged) {
-                    catalog.load(id).ifPresent(p -> products.put(p.id(), p));
-                }
-                catalog.endingAfter(started.minus(properties.lookback()), 10_000).forEach(p -> products.putIfAbsent(p.id(), p));
-                for (Product product : products.values()) {
-                    looked[0]++;
-                    try {
-                        ReconcileReport.Repair repair = reconcile(product,
-                                full || flagged.contains(product.id()) || fullCheckDue(product.id(), started));
-                        fullChecks[0] += repair.fullCheck() ? 1 : 0;
-                        if (repair.changedAnything()) {
-                            repairs.add(repair);
-                        }
-                    } catch (RuntimeException e) {
-                        errors.add(product.id() + ": " + e);
-                        log.warn("reconciler could not check product={}: {}", product.id(), e.toString());
-                    }
-                }
-                lastFullCheck.keySet().retainAll(products.keySet());
-                return true;
-            }, new LockConfiguration(started, LOCK, properties.lockAtMostFor(), Duration.ZERO)).wasExecuted();
+            TaskResult<Checked> result = locks.executeWithLock(() -> checkAll(started, full),
+                    new LockConfiguration(started, LOCK, properties.lockAtMostFor(), Duration.ZERO));
+            ran = result.wasExecuted();
+            if (ran) {
+                checked = result.getResult();
+            }
         } catch (Throwable e) {
             errors.add(e.toString());
             log.warn("reconciler pass failed: {}", e.toString());
         }
+        errors.addAll(checked.errors());
         ReconcileReport report = new ReconcileReport(started, Duration.between(started, clock.instant()),
-                ran, looked[0], fullChecks[0], List.copyOf(repairs), List.copyOf(errors));
+                ran, checked.products(), checked.fullChecks(), checked.repairs(), List.copyOf(errors));
         if (report.ran()) {
             last.set(report);
             meters.passTook(full, report.took(), report.fullChecks());
@@ -153,6 +140,40 @@ public class Reconciler {
             }
         }
         return report;
+    }
+
+    /** What a pass, holding the lock, looked at and changed. */
+    private record Checked(int products, int fullChecks, List<ReconcileReport.Repair> repairs, List<String> errors) {
+
+        static final Checked NOTHING = new Checked(0, 0, List.of(), List.of());
+    }
+
+    /** Every flagged product, then every product whose sale ends after the look-back, each reconciled. */
+    private Checked checkAll(Instant started, boolean full) {
+        Map<UUID, Product> products = new LinkedHashMap<>();
+        Set<UUID> flagged = Set.copyOf(inventory.takeFlagged());
+        for (UUID id : flagged) {
+            catalog.load(id).ifPresent(p -> products.put(p.id(), p));
+        }
+        catalog.endingAfter(started.minus(properties.lookback()), 10_000).forEach(p -> products.putIfAbsent(p.id(), p));
+        List<ReconcileReport.Repair> repairs = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        int fullChecks = 0;
+        for (Product product : products.values()) {
+            try {
+                ReconcileReport.Repair repair = reconcile(product,
+                        full || flagged.contains(product.id()) || fullCheckDue(product.id(), started));
+                fullChecks += repair.fullCheck() ? 1 : 0;
+                if (repair.changedAnything()) {
+                    repairs.add(repair);
+                }
+            } catch (RuntimeException e) {
+                errors.add(product.id() + ": " + e);
+                log.warn("reconciler could not check product={}: {}", product.id(), e.toString());
+            }
+        }
+        lastFullCheck.keySet().retainAll(products.keySet());
+        return new Checked(products.size(), fullChecks, List.copyOf(repairs), List.copyOf(errors));
     }
 
     /** The last pass this instance ran, if any. */
@@ -186,79 +207,110 @@ public class Reconciler {
         return reconcile(product, true);
     }
 
+    /**
+     * Settles the product's stale reservations, then, unless the quick check agrees (a scheduled
+     * pass that is not due a full comparison), compares every committed order with Redis and
+     * repairs what differs, and recounts the sold quantity.
+     */
     private ReconcileReport.Repair reconcile(Product product, boolean full) {
         UUID id = product.id();
-        int released = 0;
-        int confirmed = 0;
-
         RedisSaleState state = inventory.state(id);
         Instant now = inventory.redisTime();
-        List<Reservation> stale = state.pending().stream()
-                .filter(r -> r.reservedAt().isBefore(now.minus(properties.staleReservationAfter())))
-                .toList();
-        if (!stale.isEmpty()) {
-            Set<String> committed = Set.copyOf(orders.completedBuyers(id, stale.stream().map(Reservation::userId).toList()));
-            for (Reservation r : stale) {
-                if (committed.contains(r.userId())) {
-                    confirmed += inventory.release(r, ReleaseReason.CONFIRMED) ? 1 : 0;
-                } else {
-                    released += inventory.release(r, ReleaseReason.NOT_COMMITTED) ? 1 : 0;
-                }
-            }
-        }
-
-        RepairResult repaired = null;
-        boolean rebuilt = false;
+        Settled settled = settleStale(id, state, now);
         if (!state.present()) {
             if (product.saleEndAt().isAfter(now)) {
                 inventory.ensureReady(product);
             }
-        } else if (!full && quickCheckAgrees(product)) {
-            return finish(new ReconcileReport.Repair(id, released, confirmed, 0, 0, 0, state.stock(), state.stock(),
-                    false, 0, false));
-        } else {
-            full = true;
-            lastFullCheck.put(id, clock.instant());
-            Set<Integer> free = inventory.freeUnits(id);
-            int issued = state.issued();
-            List<String> missing = new ArrayList<>();
-            List<Integer> suspects = new ArrayList<>();
-            int[] sold = {0, 0}; // quantity, highest unit
-            committedSales.forEachSold(id, COMPARE_CHUNK, chunk -> {
-                missing.addAll(inventory.missingBuyers(id, chunk.buyers()));
-                for (int unit : chunk.units()) {
-                    if (free.contains(unit) || unit > issued) {
-                        suspects.add(unit);
-                    }
-                    sold[1] = Math.max(sold[1], unit);
-                }
-                sold[0] += chunk.quantity();
-            });
-            int highest = sold[1];
-            boolean formulaBroken = state.stock() != state.total() - state.issued() + state.freeUnits();
-            if (!missing.isEmpty() || !suspects.isEmpty() || highest > issued || formulaBroken) {
-                repaired = inventory.repair(id, highest, missing, suspects);
-            }
-            RedisSaleState after = inventory.state(id);
-            int expected = Math.max(0, product.totalQuantity() - sold[0]);
-            if (quietStockDisagrees(product, after, expected)) {
-                // The orders were read before this state, seconds earlier for a large sale: orders
-                // committed meanwhile make a sale that just went quiet look wrong. Count again,
-                // then read Redis again, before rebuilding (a rebuild reported after every busy
-                // sale would be a false "Redis lost writes" alarm; seen after each D run).
-                long committed = orders.summary(id).quantity();
-                RedisSaleState again = inventory.state(id);
-                if (quietStockDisagrees(product, again, (int) Math.max(0, product.totalQuantity() - committed))) {
-                    rebuilt = inventory.rebuildIfQuiet(product, again.stock());
-                }
+            return finish(ReconcileReport.Repair.of(id, settled.released(), settled.confirmed(), state.stock())
+                    .withSoldCounted(full ? countSold(id) : 0, full));
+        }
+        if (!full && quickCheckAgrees(product)) {
+            return finish(ReconcileReport.Repair.of(id, settled.released(), settled.confirmed(), state.stock()));
+        }
+        lastFullCheck.put(id, clock.instant());
+        Compared compared = compareInFull(product, state);
+        return finish(ReconcileReport.Repair.of(id, settled.released(), settled.confirmed(), state.stock())
+                .withRedisRepair(compared.repaired())
+                .withRebuilt(compared.rebuilt())
+                .withSoldCounted(countSold(id), true));
+    }
+
+    /** Stale reservations released (no order committed) or confirmed (one did). */
+    private record Settled(int released, int confirmed) {
+    }
+
+    private Settled settleStale(UUID id, RedisSaleState state, Instant now) {
+        List<Reservation> stale = state.pending().stream()
+                .filter(r -> r.reservedAt().isBefore(now.minus(properties.staleReservationAfter())))
+                .toList();
+        if (stale.isEmpty()) {
+            return new Settled(0, 0);
+        }
+        Set<String> committed = Set.copyOf(orders.completedBuyers(id, stale.stream().map(Reservation::userId).toList()));
+        int released = 0;
+        int confirmed = 0;
+        for (Reservation r : stale) {
+            if (committed.contains(r.userId())) {
+                confirmed += inventory.release(r, ReleaseReason.CONFIRMED) ? 1 : 0;
+            } else {
+                released += inventory.release(r, ReleaseReason.NOT_COMMITTED) ? 1 : 0;
             }
         }
+        return new Settled(released, confirmed);
+    }
 
-        int soldCounted = full ? soldCounter.repair(id, clock.instant().minus(properties.staleReservationAfter())) : 0;
-        return finish(new ReconcileReport.Repair(id, released, confirmed,
-                repaired == null ? 0 : repaired.buyersRestored(), repaired == null ? 0 : repaired.unitsReclaimed(),
-                repaired == null ? 0 : repaired.unitsFreed(), repaired == null ? state.stock() : repaired.stockBefore(),
-                repaired == null ? state.stock() : repaired.stockAfter(), rebuilt, soldCounted, full));
+    /** What a full comparison repaired in Redis (null if nothing differed), and whether it rebuilt the sale. */
+    private record Compared(@Nullable RepairResult repaired, boolean rebuilt) {
+    }
+
+    /** Sold units as the committed orders hold them, read a chunk at a time. */
+    private static final class SoldUnits {
+        final List<String> missingBuyers = new ArrayList<>();
+        final List<Integer> suspects = new ArrayList<>();
+        int quantity;
+        int highestUnit;
+    }
+
+    private Compared compareInFull(Product product, RedisSaleState state) {
+        UUID id = product.id();
+        Set<Integer> free = inventory.freeUnits(id);
+        int issued = state.issued();
+        SoldUnits sold = new SoldUnits();
+        orders.forEachSold(id, COMPARE_CHUNK, chunk -> {
+            sold.missingBuyers.addAll(inventory.missingBuyers(id, chunk.buyers()));
+            for (int unit : chunk.units()) {
+                if (free.contains(unit) || unit > issued) {
+                    sold.suspects.add(unit);
+                }
+                sold.highestUnit = Math.max(sold.highestUnit, unit);
+            }
+            sold.quantity += chunk.quantity();
+        });
+        boolean formulaBroken = state.stock() != state.total() - state.issued() + state.freeUnits();
+        RepairResult repaired = null;
+        if (!sold.missingBuyers.isEmpty() || !sold.suspects.isEmpty() || sold.highestUnit > issued || formulaBroken) {
+            repaired = inventory.repair(id, sold.highestUnit, sold.missingBuyers, sold.suspects);
+        }
+        RedisSaleState after = inventory.state(id);
+        int expected = Math.max(0, product.totalQuantity() - sold.quantity);
+        boolean rebuilt = false;
+        if (quietStockDisagrees(product, after, expected)) {
+            // The orders were read before this state, seconds earlier for a large sale: orders
+            // committed meanwhile make a sale that just went quiet look wrong. Count again,
+            // then read Redis again, before rebuilding (a rebuild reported after every busy
+            // sale would be a false "Redis lost writes" alarm).
+            long committed = orders.summary(id).quantity();
+            RedisSaleState again = inventory.state(id);
+            if (quietStockDisagrees(product, again, (int) Math.max(0, product.totalQuantity() - committed))) {
+                rebuilt = inventory.rebuildIfQuiet(product, again.stock());
+            }
+        }
+        return new Compared(repaired, rebuilt);
+    }
+
+    /** Units added to {@code sold_quantity} for orders the counter missed. */
+    private int countSold(UUID id) {
+        return soldCounter.repair(id, clock.instant().minus(properties.staleReservationAfter()));
     }
 
     private ReconcileReport.Repair finish(ReconcileReport.Repair repair) {

@@ -69,7 +69,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                         "message", String.valueOf(e.getDefaultMessage())))
                 .toList();
         String message = String.join("; ", errors.stream().map(e -> e.get("field") + ": " + e.get("message")).toList());
-        ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", message);
+        ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, ErrorCodes.VALIDATION_FAILED, message);
         problem.setProperty("errors", errors);
         return ResponseEntity.badRequest().contentType(Problems.PROBLEM_JSON).body(problem);
     }
@@ -83,7 +83,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                         + r.getResolvableErrors().getFirst().getDefaultMessage())
                 .toList());
         return ResponseEntity.badRequest().contentType(Problems.PROBLEM_JSON)
-                .body(Problems.of(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", message));
+                .body(Problems.of(HttpStatus.BAD_REQUEST, ErrorCodes.VALIDATION_FAILED, message));
     }
 
     @Override
@@ -92,7 +92,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                                                                   WebRequest request) {
         if (causedBy(ex, BodySizeLimitFilter.BodyTooLargeException.class) != null) {
             return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).contentType(Problems.PROBLEM_JSON)
-                    .body(Problems.of(HttpStatus.CONTENT_TOO_LARGE, "PAYLOAD_TOO_LARGE",
+                    .body(Problems.of(HttpStatus.CONTENT_TOO_LARGE, ErrorCodes.PAYLOAD_TOO_LARGE,
                             causedBy(ex, BodySizeLimitFilter.BodyTooLargeException.class).getMessage()));
         }
         String message = "Malformed JSON request body";
@@ -104,14 +104,14 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                     : field + ": has the wrong type";
         }
         return ResponseEntity.badRequest().contentType(Problems.PROBLEM_JSON)
-                .body(Problems.of(HttpStatus.BAD_REQUEST, "MALFORMED_REQUEST", message));
+                .body(Problems.of(HttpStatus.BAD_REQUEST, ErrorCodes.MALFORMED_REQUEST, message));
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> typeMismatch(MethodArgumentTypeMismatchException ex) {
         String expected = ex.getRequiredType() != null ? ex.getRequiredType().getSimpleName() : "another type";
         String message = ex.getName() + ": must be a valid " + ("UUID".equals(expected) ? "UUID" : expected);
-        return Problems.response(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", message);
+        return Problems.response(HttpStatus.BAD_REQUEST, ErrorCodes.VALIDATION_FAILED, message);
     }
 
     /**
@@ -124,7 +124,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 .map(v -> parameterName(v) + ": " + v.getMessage())
                 .sorted()
                 .toList());
-        return Problems.response(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", message);
+        return Problems.response(HttpStatus.BAD_REQUEST, ErrorCodes.VALIDATION_FAILED, message);
     }
 
     @ExceptionHandler(Exception.class)

@@ -17,7 +17,7 @@ public record ProblemBody(
                 example = "/api/v1/sale/purchase") String instance,
         @Schema(requiredMode = REQUIRED, allowableValues = "false", example = "false") boolean success,
         @Schema(requiredMode = REQUIRED, description = "stable machine-readable code", pattern = "^[A-Z][A-Z_]*$",
-                example = "SOLD_OUT") String code,
+                example = ErrorCodes.SOLD_OUT) String code,
         @Schema(requiredMode = REQUIRED, description = "the message, as the seed's clients read it",
                 example = "Sold out") String error,
         @Schema(requiredMode = REQUIRED, description = "the message again, as the seed's front end reads it",

@@ -16,30 +16,15 @@ import org.springframework.stereotype.Component;
  * security entry points ({@link ProblemWriter}), the hot path, and Tomcat's own refusals
  * ({@link ProblemReportValve}).
  *
- * <p>Contract: the label set is the fixed list of codes below, each counter registered at start-up;
- * a code not in it counts as {@code OTHER}, so no caller can add series. Counting is a lookup in
+ * <p>Contract: the label set is the fixed list of codes ({@link ErrorCodes}), each counter
+ * registered at start-up; a code not in it counts as {@code OTHER}, so no caller can add series. Counting is a lookup in
  * an immutable map and an increment: no allocation, safe from any thread.
  */
 @Component
 public class ProblemCounts {
 
-    /** Every code the service answers with; a new code belongs here too (ProblemCountsTest checks the sources). */
-    static final List<String> CODES = List.of(
-            // requests the service could not read, or that lack a credential or a right
-            "MALFORMED_REQUEST", "VALIDATION_FAILED", "BAD_REQUEST", "UNAUTHENTICATED", "FORBIDDEN",
-            "NOT_FOUND", "METHOD_NOT_ALLOWED", "NOT_ACCEPTABLE", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE",
-            "SIGN_IN_DISABLED",
-            // limits
-            TooManyRequests.CODE, "STREAMS_FULL",
-            // purchases (PurchaseRejection) and the purchase gate
-            "PRODUCT_NOT_FOUND", "SALE_NOT_STARTED", "SALE_ENDED", "QUANTITY_ABOVE_LIMIT", "ALREADY_PURCHASED",
-            "SOLD_OUT", "INSUFFICIENT_STOCK", "INVENTORY_CONFLICT", "ADDRESS_LIMIT_REACHED",
-            "PURCHASE_TOKEN_REQUIRED", "PURCHASE_TOKEN_INVALID", "CHALLENGE_REQUIRED", "CHALLENGE_FAILED",
-            "SALE_NOT_GATED",
-            // administration
-            "STOCK_BELOW_SOLD",
-            // failures
-            "SERVICE_UNAVAILABLE", "INTERNAL_ERROR");
+    /** Every code the service answers with (ProblemCountsTest checks the sources write no other). */
+    static final List<String> CODES = ErrorCodes.ALL;
 
     static final String OTHER = "OTHER";
 

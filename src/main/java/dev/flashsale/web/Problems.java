@@ -50,13 +50,13 @@ public final class Problems {
     public static ResponseEntity<ProblemDetail> failure(Exception ex) {
         if (!isDependencyFailure(ex)) {
             log.error("unexpected failure", ex);
-            return response(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Unexpected error");
+            return response(HttpStatus.INTERNAL_SERVER_ERROR, ErrorCodes.INTERNAL_ERROR, "Unexpected error");
         }
         log.warn("dependency unavailable: {} ({})", ex.getMessage(), NestedExceptionUtils.getMostSpecificCause(ex).toString());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, "1")
                 .contentType(PROBLEM_JSON)
-                .body(of(HttpStatus.SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE",
+                .body(of(HttpStatus.SERVICE_UNAVAILABLE, ErrorCodes.SERVICE_UNAVAILABLE,
                         "The service is temporarily unavailable; nothing was changed, please retry"));
     }
 

@@ -11,7 +11,7 @@ import org.springframework.http.ResponseEntity;
 /** The answers of a limit: 429 {@code RATE_LIMITED} (or 503 when a whole instance is full), with Retry-After. */
 public final class TooManyRequests {
 
-    public static final String CODE = "RATE_LIMITED";
+    public static final String CODE = ErrorCodes.RATE_LIMITED;
 
     private TooManyRequests() {
     }

@@ -44,10 +44,10 @@ class BotControlScriptsTest extends IntegrationTest {
                 ReleaseReason.UNITS_TAKEN}) {
             ReserveResult reserved = inventory.reserve(p, "u-" + undoing, 2, IPV6, null);
             assertThat(reserved.outcome()).isEqualTo(ReserveOutcome.RESERVED);
-            assertThat(reserved.reservation().pending()).endsWith(":" + IPV6);
+            assertThat(((ReserveResult.Reserved) reserved).reservation().pending()).endsWith(":" + IPV6);
             assertThat(units(p, IPV6)).isEqualTo("2");
 
-            assertThat(inventory.release(reserved.reservation(), undoing)).isTrue();
+            assertThat(inventory.release(((ReserveResult.Reserved) reserved).reservation(), undoing)).isTrue();
             assertThat(units(p, IPV6)).as(undoing.name()).isNull();
         }
     }
@@ -56,13 +56,13 @@ class BotControlScriptsTest extends IntegrationTest {
     void aConfirmedReservationKeepsItsUnitsCountedAndTheCapHolds() {
         Product p = capped(10, 2, 3);
         ReserveResult first = inventory.reserve(p, "first", 2, IPV6, null);
-        inventory.confirm(first.reservation());
+        inventory.confirm(((ReserveResult.Reserved) first).reservation());
 
         ReserveResult second = inventory.reserve(p, "second", 2, IPV6, null);
 
         assertThat(units(p, IPV6)).isEqualTo("2");
         assertThat(second.outcome()).isEqualTo(ReserveOutcome.ADDRESS_LIMIT_REACHED);
-        assertThat(second.limit()).isEqualTo(3);
+        assertThat(((ReserveResult.OverLimit) second).limit()).isEqualTo(3);
         assertThat(inventory.reserve(p, "second", 1, IPV6, null).outcome()).isEqualTo(ReserveOutcome.RESERVED);
         assertThat(inventory.reserve(p, "third", 1, "192.0.2.1", null).outcome()).isEqualTo(ReserveOutcome.RESERVED);
         assertThat(units(p, IPV6)).isEqualTo("3");
@@ -71,7 +71,7 @@ class BotControlScriptsTest extends IntegrationTest {
     @Test
     void aStaleReservationTheReconcilerReleasesGivesItsAddressTheUnitsBack() {
         Product p = capped(10, 1, 1);
-        Reservation stale = inventory.reserve(p, "crashed", 1, IPV6, null).reservation();
+        Reservation stale = ((ReserveResult.Reserved) inventory.reserve(p, "crashed", 1, IPV6, null)).reservation();
 
         // what the reconciler does with a reservation whose order never committed
         assertThat(inventory.release(stale, ReleaseReason.NOT_COMMITTED)).isTrue();

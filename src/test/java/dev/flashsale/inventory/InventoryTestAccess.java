@@ -12,9 +12,9 @@ public final class InventoryTestAccess {
 
     public static Reservation reserveAt(Inventory inventory, Product product, String userId, int quantity, Instant at) {
         ReserveResult result = inventory.reserveAt(product, userId, quantity, at);
-        if (result.reservation() == null) {
+        if (!(result instanceof ReserveResult.Reserved reserved)) {
             throw new IllegalStateException("not reserved: " + result.outcome());
         }
-        return result.reservation();
+        return reserved.reservation();
     }
 }

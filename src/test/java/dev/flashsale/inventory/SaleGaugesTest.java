@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 import dev.flashsale.catalog.Catalog;
+import dev.flashsale.inventory.internal.SaleKeys;
 import dev.flashsale.support.IntegrationTest;
 import dev.flashsale.support.Scrape;
 import io.micrometer.core.instrument.Gauge;

@@ -152,6 +152,6 @@ class SaleScriptsTest extends IntegrationTest {
     private Reservation reserve(Product p, String user, int quantity) {
         ReserveResult result = inventory.reserve(p, user, quantity);
         assertThat(result.outcome()).isEqualTo(ReserveOutcome.RESERVED);
-        return result.reservation();
+        return ((ReserveResult.Reserved) result).reservation();
     }
 }

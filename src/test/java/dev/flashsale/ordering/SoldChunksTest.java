@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.stream.IntStream;
 
 import dev.flashsale.inventory.SoldChunk;
+import dev.flashsale.ordering.internal.Orders;
 import dev.flashsale.support.Api;
 import dev.flashsale.support.IntegrationTest;
 import org.junit.jupiter.api.Test;

@@ -88,6 +88,13 @@ public final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(body)), headers);
     }
 
+    /** A POST with a body of the given content type (the other methods send JSON). */
+    public Reply postAs(String contentType, String path, String body, String... headers) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)), headers);
+    }
+
     public Reply patch(String path, String body, String... headers) {
         return send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", "application/json")

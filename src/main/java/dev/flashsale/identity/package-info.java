@@ -1,0 +1,7 @@
+/**
+ * Who is calling: the security filter chain, tokens, web sessions, the trusted gateway header, the admin key.
+ */
+@NullMarked
+package dev.flashsale.identity;
+
+import org.jspecify.annotations.NullMarked;
