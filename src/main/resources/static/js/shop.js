@@ -47,8 +47,25 @@ function tick() {
   });
 }
 
+const PAGE = 100;
+const MOST_PAGES = 10;
+
+/** Every live and upcoming sale, a page of the API's list at a time (up to 1,000 sales). */
+async function allSales() {
+  let first = null;
+  const sales = [];
+  for (let page = 0; page < MOST_PAGES; page++) {
+    const answer = await call(`/sale/products?limit=${PAGE}&offset=${page * PAGE}`);
+    if (!answer.ok) return answer;
+    first = first || answer;
+    sales.push(...answer.data);
+    if (answer.data.length < PAGE) break;
+  }
+  return {...first, data: sales};
+}
+
 async function load() {
-  const [answer, orders] = await Promise.all([call('/sale/products'),
+  const [answer, orders] = await Promise.all([allSales(),
     me.signedIn ? call('/sale/user/orders') : Promise.resolve(null)]);
   if (orders && orders.ok) bought = new Set(orders.data.filter((o) => o.status === 'completed').map((o) => o.productId));
   const message = document.getElementById('message');

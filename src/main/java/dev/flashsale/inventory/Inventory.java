@@ -217,12 +217,7 @@ public class Inventory {
 
     /** Units left for several products, read in one pipelined round trip. */
     public Map<UUID, Integer> available(List<Product> products) {
-        List<Object> stocks = calls.call(() -> redis.executePipelined((RedisCallback<Object>) c -> {
-            for (Product p : products) {
-                c.stringCommands().get(SaleKeys.of(p.id()).stock().getBytes(StandardCharsets.UTF_8));
-            }
-            return null;
-        }));
+        List<Object> stocks = stocks(products);
         Map<UUID, Integer> result = new LinkedHashMap<>();
         for (int i = 0; i < products.size(); i++) {
             Object stock = stocks.get(i);
@@ -239,12 +234,7 @@ public class Inventory {
      * state in Redis is left out. Reads only: no warm-up, and this instance's view is not updated.
      */
     Map<UUID, Integer> stockInRedis(List<Product> products) {
-        List<Object> stocks = calls.call(() -> redis.executePipelined((RedisCallback<Object>) c -> {
-            for (Product p : products) {
-                c.stringCommands().get(SaleKeys.of(p.id()).stock().getBytes(StandardCharsets.UTF_8));
-            }
-            return null;
-        }));
+        List<Object> stocks = stocks(products);
         Map<UUID, Integer> result = new LinkedHashMap<>();
         for (int i = 0; i < products.size(); i++) {
             if (stocks.get(i) != null) {
@@ -252,6 +242,16 @@ public class Inventory {
             }
         }
         return result;
+    }
+
+    /** The products' stock keys, read in one pipelined round trip (null where Redis has none). */
+    private List<Object> stocks(List<Product> products) {
+        return calls.call(() -> redis.executePipelined((RedisCallback<Object>) c -> {
+            for (Product p : products) {
+                c.stringCommands().get(SaleKeys.of(p.id()).stock().getBytes(StandardCharsets.UTF_8));
+            }
+            return null;
+        }));
     }
 
     /** Installs the product's sale state from PostgreSQL if Redis has none. */
