@@ -1,5 +1,6 @@
 package dev.flashsale.web;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -67,6 +68,9 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 .map(e -> Map.of(
                         "field", e instanceof FieldError f ? f.getField() : e.getObjectName(),
                         "message", String.valueOf(e.getDefaultMessage())))
+                // bean validation reports in no fixed order: the same request, the same answer
+                .sorted(Comparator.comparing((Map<String, String> e) -> e.get("field"))
+                        .thenComparing(e -> e.get("message")))
                 .toList();
         String message = String.join("; ", errors.stream().map(e -> e.get("field") + ": " + e.get("message")).toList());
         ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, ErrorCodes.VALIDATION_FAILED, message);
