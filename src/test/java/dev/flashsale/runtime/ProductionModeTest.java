@@ -94,6 +94,26 @@ class ProductionModeTest extends IntegrationTest {
         }
     }
 
+    @Test
+    void withStructuredLoggingSwitchedOnEveryLineIsAJsonObject() throws Exception {
+        try (AppProcess app = AppProcess.start(
+                java.util.Map.of("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs"),
+                "--server.port=0", "--spring.main.banner-mode=off",
+                "--flashsale.security.jwt-secret=production-test-secret-0123456789abcdef")) {
+            assertThat(app.awaitExit(Duration.ofSeconds(60))).isNotZero();
+            java.util.List<String> lines = app.output().lines()
+                    .filter(line -> line.startsWith("{")).toList();
+            assertThat(lines).as(app.output()).isNotEmpty();
+            tools.jackson.databind.json.JsonMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
+            for (String line : lines) {
+                var entry = json.readTree(line);
+                assertThat(entry.has("@timestamp")).as(line).isTrue();
+                assertThat(entry.has("log.level") || entry.path("log").has("level")).as(line).isTrue();
+            }
+            assertThat(String.join("\n", lines)).contains("No PostgreSQL is configured");
+        }
+    }
+
     private static void production(String... settings) {
         String[] args = new String[settings.length + 3];
         System.arraycopy(settings, 0, args, 0, settings.length);
