@@ -23,7 +23,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
-import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -45,15 +44,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Validated
 @RequestMapping({"/api/v1/admin", "/api/v1.0/admin", "/api/v1/sale/admin", "/api/v1.0/sale/admin"})
-@Tag(name = "Admin", description = "Manage sales and watch the outbox (admin role or admin key)")
 @SecurityRequirement(name = "bearer")
 @SecurityRequirement(name = "adminKey")
-@ApiResponse(responseCode = "401", description = "no credential, or an invalid one (UNAUTHENTICATED)",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
-@ApiResponse(responseCode = "403", description = "the caller is not admin (FORBIDDEN)",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
-@ApiResponse(responseCode = "503", description = "Redis or PostgreSQL unavailable",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
 class AdminController {
 
     private final SaleAdministration administration;

@@ -9,7 +9,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
-import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
@@ -23,15 +22,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Validated
 @RequestMapping({"/api/v1/admin", "/api/v1.0/admin"})
-@Tag(name = "Audit log", description = "Admin actions and admin sign-ins, as recorded (admin role or admin key)")
 @SecurityRequirement(name = "bearer")
 @SecurityRequirement(name = "adminKey")
-@ApiResponse(responseCode = "401", description = "no credential, or an invalid one (UNAUTHENTICATED)",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
-@ApiResponse(responseCode = "403", description = "the caller is not admin (FORBIDDEN)",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
-@ApiResponse(responseCode = "503", description = "PostgreSQL unavailable",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
 class AuditLogController {
 
     private final AuditLog auditLog;

@@ -20,7 +20,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
-import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -41,14 +40,9 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping({"/api/v1/sale", "/api/v1.0/sale"})
-@Tag(name = "Sale")
-@ApiResponse(responseCode = "401", description = "no identity (UNAUTHENTICATED)",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
 @ApiResponse(responseCode = "404", description = "no such product (PRODUCT_NOT_FOUND)",
         content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
 @ApiResponse(responseCode = "409", description = "the sale is not gated: buy without a token (SALE_NOT_GATED)",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
-@ApiResponse(responseCode = "503", description = "Redis unavailable; retry",
         content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
 class PurchaseGateController {
 

@@ -29,7 +29,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
-import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 
@@ -49,9 +48,6 @@ import org.springframework.web.bind.annotation.RestController;
 /** The public sale API, seed-compatible, under /api/v1 and the seed's /api/v1.0. */
 @RestController
 @RequestMapping({"/api/v1/sale", "/api/v1.0/sale"})
-@Tag(name = "Sale", description = "Sale status, purchase and the caller's purchase status")
-@ApiResponse(responseCode = "503", description = "Redis or PostgreSQL unavailable; nothing was changed, retry",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
 class SaleController {
 
     /** A refused stream may be asked for again once a departed client's stream is surely freed. */

@@ -19,7 +19,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
-import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpStatus;
@@ -33,15 +32,8 @@ import org.springframework.web.bind.annotation.RestController;
 /** Consistency, as operators see it: the audit (read-only) and the reconciler (repairs). */
 @RestController
 @RequestMapping({"/api/v1/admin", "/api/v1.0/admin"})
-@Tag(name = "Operations", description = "Audit Redis against PostgreSQL and run the reconciler (admin)")
 @SecurityRequirement(name = "bearer")
 @SecurityRequirement(name = "adminKey")
-@ApiResponse(responseCode = "401", description = "no credential, or an invalid one (UNAUTHENTICATED)",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
-@ApiResponse(responseCode = "403", description = "the caller is not admin (FORBIDDEN)",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
-@ApiResponse(responseCode = "503", description = "Redis or PostgreSQL unavailable",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
 class OperationsController {
 
     private final Audit audit;
