@@ -5,18 +5,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.flashsale.StoreFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.aop.interceptor.AsyncUncaughtExceptionHandler;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.QueryTimeoutException;
-import org.springframework.dao.RecoverableDataAccessException;
-import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.scheduling.annotation.AsyncConfigurer;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.CannotCreateTransactionException;
-import org.springframework.transaction.TransactionSystemException;
 
 /**
  * Deliveries that failed because PostgreSQL could not be reached. Such a delivery could not record
@@ -46,7 +41,7 @@ class DeliveryFailures implements AsyncConfigurer {
     }
 
     void failed(Throwable failure, Method listener, Object... arguments) {
-        boolean unreachable = databaseUnreachable(failure);
+        boolean unreachable = StoreFailures.unreachable(failure) != null;
         log.warn("delivery to {}.{} failed{}: {}", listener.getDeclaringClass().getSimpleName(), listener.getName(),
                 unreachable ? " (database unreachable: retried once it answers)" : "", failure.toString());
         if (unreachable) {
@@ -63,22 +58,5 @@ class DeliveryFailures implements AsyncConfigurer {
     /** The deliveries that failed up to {@code moment} are marked for retry. */
     void settled(Instant moment) {
         lastUnrecorded.compareAndSet(moment, null);
-    }
-
-    static boolean databaseUnreachable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof DataAccessResourceFailureException
-                    || t instanceof TransientDataAccessResourceException
-                    || t instanceof RecoverableDataAccessException
-                    || t instanceof QueryTimeoutException
-                    || t instanceof CannotCreateTransactionException
-                    || t instanceof TransactionSystemException
-                    || t instanceof java.sql.SQLTransientConnectionException
-                    || t instanceof java.sql.SQLNonTransientConnectionException
-                    || t instanceof java.sql.SQLRecoverableException) {
-                return true;
-            }
-        }
-        return false;
     }
 }

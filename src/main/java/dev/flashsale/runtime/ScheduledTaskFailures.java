@@ -1,5 +1,6 @@
 package dev.flashsale.runtime;
 
+import dev.flashsale.StoreFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -7,11 +8,6 @@ import org.springframework.boot.task.SimpleAsyncTaskSchedulerCustomizer;
 import org.springframework.boot.task.ThreadPoolTaskSchedulerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.QueryTimeoutException;
-import org.springframework.dao.RecoverableDataAccessException;
-import org.springframework.dao.TransientDataAccessResourceException;
-import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.util.ErrorHandler;
 
 /**
@@ -38,31 +34,11 @@ class ScheduledTaskFailures {
     }
 
     static void failed(Throwable failure) {
-        Throwable unreachable = unreachable(failure);
+        Throwable unreachable = StoreFailures.unreachable(failure);
         if (unreachable != null) {
             log.warn("scheduled job skipped a pass, a store is unreachable: {}", unreachable.toString());
         } else {
             log.error("scheduled job failed", failure);
         }
-    }
-
-    /** The cause that says a store could not be reached, if that is why it failed. */
-    static Throwable unreachable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            String type = t.getClass().getName();
-            if (t instanceof DataAccessResourceFailureException
-                    || t instanceof TransientDataAccessResourceException
-                    || t instanceof RecoverableDataAccessException
-                    || t instanceof QueryTimeoutException
-                    || t instanceof CannotCreateTransactionException
-                    || t instanceof java.sql.SQLTransientConnectionException
-                    || t instanceof java.sql.SQLNonTransientConnectionException
-                    || t instanceof java.sql.SQLRecoverableException
-                    || type.startsWith("io.lettuce.core.RedisConnectionException")
-                    || type.equals("io.github.resilience4j.circuitbreaker.CallNotPermittedException")) {
-                return t;
-            }
-        }
-        return null;
     }
 }
