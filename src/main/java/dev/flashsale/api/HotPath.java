@@ -24,6 +24,7 @@ import dev.flashsale.ordering.Purchases;
 import dev.flashsale.web.Envelope;
 import dev.flashsale.web.ProblemCounts;
 import dev.flashsale.web.Problems;
+import dev.flashsale.web.RequestTraces;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -78,16 +79,18 @@ class HotPath extends OncePerRequestFilter {
     private final Callers callers;
     private final JsonMapper json;
     private final ProblemCounts problemCounts;
+    private final RequestTraces traces;
     private final int maxBody;
 
     HotPath(Catalog catalog, SaleViews views, Purchases purchases, Callers callers, JsonMapper json,
-            ProblemCounts problemCounts, int maxBody) {
+            ProblemCounts problemCounts, RequestTraces traces, int maxBody) {
         this.catalog = catalog;
         this.views = views;
         this.purchases = purchases;
         this.callers = callers;
         this.json = json;
         this.problemCounts = problemCounts;
+        this.traces = traces;
         this.maxBody = maxBody;
     }
 
@@ -174,6 +177,7 @@ class HotPath extends OncePerRequestFilter {
         });
         ProblemDetail problem = answer.getBody();
         problemCounts.count(problem);
+        traces.stamp(problem);
         problem.setInstance(URI.create(request.getRequestURI()));
         write(request, response, HttpStatus.valueOf(answer.getStatusCode().value()),
                 Problems.PROBLEM_JSON.toString(), json.writeValueAsBytes(Problems.asMap(problem)));

@@ -5,6 +5,7 @@ import dev.flashsale.identity.Callers;
 import dev.flashsale.limits.ClientLimits;
 import dev.flashsale.ordering.Purchases;
 import dev.flashsale.web.ProblemCounts;
+import dev.flashsale.web.RequestTraces;
 import dev.flashsale.web.ProblemWriter;
 import dev.flashsale.web.WebProperties;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,9 +36,11 @@ class HotPathConfiguration {
     @Bean
     @ConditionalOnBooleanProperty(name = "flashsale.hot-path.enabled", matchIfMissing = true)
     FilterRegistrationBean<HotPath> hotPath(Catalog catalog, SaleViews views, Purchases purchases, Callers callers,
-                                             JsonMapper json, ProblemCounts problemCounts, WebProperties web) {
+                                             JsonMapper json, ProblemCounts problemCounts, RequestTraces traces,
+                                             WebProperties web) {
         FilterRegistrationBean<HotPath> registration = new FilterRegistrationBean<>(
-                new HotPath(catalog, views, purchases, callers, json, problemCounts, (int) web.maxBodySize().toBytes()));
+                new HotPath(catalog, views, purchases, callers, json, problemCounts, traces,
+                        (int) web.maxBodySize().toBytes()));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         registration.addUrlPatterns("/api/*");
         return registration;

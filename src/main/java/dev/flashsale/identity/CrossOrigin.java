@@ -35,14 +35,15 @@ class CrossOrigin {
         config.setAllowedOriginPatterns(cors.allowedOrigins());
         config.setAllowedMethods(List.of("GET", "HEAD", "POST", "PATCH", "DELETE"));
         List<String> headers = new ArrayList<>(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE,
-                HttpHeaders.ACCEPT, "Last-Event-ID", AdminKeyFilter.HEADER));
+                HttpHeaders.ACCEPT, "Last-Event-ID", AdminKeyFilter.HEADER, "traceparent", "tracestate"));
         if (identity.trustedHeader().enabled()) {
             headers.add(identity.trustedHeader().name());
         }
         config.setAllowedHeaders(headers);
-        // what the pages read beyond the safelisted headers: the clock (countdowns) and when to try again
+        // what the pages read beyond the safelisted headers: the clock (countdowns), when to try again,
+        // and the answer's trace
         config.setExposedHeaders(List.of(HttpHeaders.DATE, HttpHeaders.RETRY_AFTER, HttpHeaders.LOCATION,
-                HttpHeaders.WWW_AUTHENTICATE));
+                HttpHeaders.WWW_AUTHENTICATE, "traceparent"));
         config.setAllowCredentials(cors.allowCredentials());
         config.setMaxAge(cors.maxAge());
         return request -> {

@@ -23,7 +23,10 @@ public record ProblemBody(
         @Schema(requiredMode = REQUIRED, description = "the message again, as the seed's front end reads it",
                 example = "Sold out") String message,
         @Schema(description = "VALIDATION_FAILED of a body: each invalid field and what is wrong with it")
-        List<FieldError> errors) {
+        List<FieldError> errors,
+        @Schema(description = "the request's trace id (W3C trace context), as its log lines carry it; "
+                + "absent where the container refused the request before the application saw it",
+                pattern = "^[0-9a-f]{32}$", example = "4bf92f3577b34da6a3ce929d0e0e4736") String traceId) {
 
     @Schema(name = "FieldError")
     public record FieldError(@Schema(requiredMode = REQUIRED, example = "quantity") String field,

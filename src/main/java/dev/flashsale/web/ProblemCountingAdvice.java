@@ -10,16 +10,19 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice;
 
 /**
- * Counts the problems Spring MVC writes: those of {@link ApiExceptionHandler} and those controllers
- * return. Every body passes here just before it is written, whichever handler made it.
+ * Counts the problems Spring MVC writes, those of {@link ApiExceptionHandler} and those controllers
+ * return, and gives each the request's trace id. Every body passes here just before it is written,
+ * whichever handler made it.
  */
 @RestControllerAdvice
 class ProblemCountingAdvice implements ResponseBodyAdvice<Object> {
 
     private final ProblemCounts counts;
+    private final RequestTraces traces;
 
-    ProblemCountingAdvice(ProblemCounts counts) {
+    ProblemCountingAdvice(ProblemCounts counts, RequestTraces traces) {
         this.counts = counts;
+        this.traces = traces;
     }
 
     @Override
@@ -33,6 +36,7 @@ class ProblemCountingAdvice implements ResponseBodyAdvice<Object> {
                                   ServerHttpRequest request, ServerHttpResponse response) {
         if (body instanceof ProblemDetail problem) {
             counts.count(problem);
+            traces.stamp(problem);
         }
         return body;
     }

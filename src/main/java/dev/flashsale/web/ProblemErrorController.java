@@ -8,6 +8,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
 
@@ -19,15 +21,19 @@ import org.springframework.web.bind.annotation.RequestMapping;
 class ProblemErrorController implements ErrorController {
 
     private final ProblemWriter problems;
+    private final RequestTraces traces;
 
-    ProblemErrorController(ProblemWriter problems) {
+    ProblemErrorController(ProblemWriter problems, RequestTraces traces) {
         this.problems = problems;
+        this.traces = traces;
     }
 
     @RequestMapping("${server.error.path:${error.path:/error}}")
     void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         HttpStatusCode status = HttpStatusCode.valueOf(code instanceof Integer value && value >= 400 ? value : 500);
-        problems.write(response, status, ErrorCodes.refused(status), ErrorCodes.message(status));
+        ProblemDetail problem = Problems.of(status, ErrorCodes.refused(status), ErrorCodes.message(status));
+        RequestTraces.stamp(problem, traces.traceId(request));
+        problems.write(response, ResponseEntity.status(status).body(problem));
     }
 }

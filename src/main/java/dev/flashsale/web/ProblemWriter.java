@@ -11,16 +11,21 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
-/** Writes a problem response from a servlet filter, where no controller advice runs; and counts it. */
+/**
+ * Writes a problem response from a servlet filter, where no controller advice runs; counts it and
+ * gives it the request's trace id.
+ */
 @Component
 public class ProblemWriter {
 
     private final JsonMapper json;
     private final ProblemCounts counts;
+    private final RequestTraces traces;
 
-    ProblemWriter(JsonMapper json, ProblemCounts counts) {
+    ProblemWriter(JsonMapper json, ProblemCounts counts, RequestTraces traces) {
         this.json = json;
         this.counts = counts;
+        this.traces = traces;
     }
 
     /** Writes a problem answer built elsewhere, with its headers (Retry-After). */
@@ -33,8 +38,12 @@ public class ProblemWriter {
         response.setStatus(answer.getStatusCode().value());
         response.setContentType(Problems.PROBLEM_JSON.toString());
         response.setCharacterEncoding("UTF-8");
-        counts.count(answer.getBody());
-        json.writeValue(response.getOutputStream(), Problems.asMap(answer.getBody()));
+        ProblemDetail problem = answer.getBody();
+        counts.count(problem);
+        if (problem.getProperties() == null || !problem.getProperties().containsKey(RequestTraces.TRACE_ID)) {
+            traces.stamp(problem);
+        }
+        json.writeValue(response.getOutputStream(), Problems.asMap(problem));
     }
 
     public void write(HttpServletResponse response, HttpStatusCode status, String code, String message)
@@ -43,6 +52,8 @@ public class ProblemWriter {
         response.setContentType(Problems.PROBLEM_JSON.toString());
         response.setCharacterEncoding("UTF-8");
         counts.count(code);
-        json.writeValue(response.getOutputStream(), Problems.asMap(Problems.of(status, code, message)));
+        ProblemDetail problem = Problems.of(status, code, message);
+        traces.stamp(problem);
+        json.writeValue(response.getOutputStream(), Problems.asMap(problem));
     }
 }
