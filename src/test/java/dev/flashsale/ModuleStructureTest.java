@@ -33,7 +33,7 @@ class ModuleStructureTest {
     /** Regenerates them into target/modulith-docs; after a change of boundaries, copy them to docs/modules. */
     @Test
     void theCommittedModuleDiagramsAreCurrent() throws IOException {
-        new Documenter(modules, GENERATED.toString())
+        new Documenter(modules, Documenter.Options.defaults().withOutputFolder(GENERATED.toString()))
                 .writeModulesAsPlantUml()
                 .writeIndividualModulesAsPlantUml()
                 .writeModuleCanvases();

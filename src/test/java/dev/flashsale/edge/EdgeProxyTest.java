@@ -42,6 +42,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
@@ -169,7 +170,8 @@ class EdgeProxyTest extends IntegrationTest {
     }
 
     @Test
-    void twoThousandSlowHeaderConnectionsDoNotStopANormalClientAndAreClosedAfterTheHeaderTimeout() throws Exception {
+    void twoThousandSlowHeaderConnectionsDoNotStopANormalClientAndAreClosedAfterTheHeaderTimeout(TestReporter reporter)
+            throws Exception {
         Api edgeApi = startEdge(Map.of());
         UUID product = liveProduct(10, 1);
         int flood = 2000;
@@ -209,7 +211,7 @@ class EdgeProxyTest extends IntegrationTest {
 
         Map<String, List<Slow>> byOutcome = slow.stream().collect(Collectors.groupingBy(Slow::outcome));
         String summary = summary(floodStart, byOutcome, normal);
-        System.out.println("edge flood: " + summary);
+        reporter.publishEntry("edge flood", summary);
 
         // the ordinary client was served quickly throughout, while the slow connections were held
         assertThat(normal).as(summary).allSatisfy(t -> {

@@ -17,6 +17,7 @@ import javax.sql.DataSource;
 import dev.flashsale.support.Api;
 import dev.flashsale.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -73,7 +74,7 @@ class RedisFlushTest extends IntegrationTest {
      * let a warm app's second wave arrive within the sold-out cache's lifetime and never reach Redis.
      */
     @Test
-    void aFlushWhileOrdersAreInFlightNeverOversellsOrSellsTwiceToOneUser() throws Exception {
+    void aFlushWhileOrdersAreInFlightNeverOversellsOrSellsTwiceToOneUser(TestReporter reporter) throws Exception {
         UUID product = liveProduct(100, 1);
         jdbc.sql("""
                 CREATE OR REPLACE FUNCTION test_gated_orders() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -111,7 +112,8 @@ class RedisFlushTest extends IntegrationTest {
         } finally {
             jdbc.sql("DROP TRIGGER IF EXISTS test_gated_orders ON orders").update();
         }
-        System.out.println("flush with " + committedAtFlush + " of 100 committed: " + firstWave + " / " + secondWave);
+        reporter.publishEntry("redis flush",
+                committedAtFlush + " of 100 committed at the flush: " + firstWave + " / " + secondWave);
         assertThat(committedAtFlush).as("orders committed before the flush").isZero();
         // the warm-up found no sales and handed every unit out again, to the second wave and to
         // the first wave's stragglers: 100 reservations before the flush, 100 after

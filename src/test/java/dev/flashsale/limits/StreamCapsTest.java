@@ -28,6 +28,7 @@ import dev.flashsale.support.LimitsOn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -62,7 +63,7 @@ class StreamCapsTest extends IntegrationTest {
     }
 
     @Test
-    void nineThousandStreamsFromOneAddressLeaveOtherClientsServedAndAreRefusedAtOnce() throws Exception {
+    void nineThousandStreamsFromOneAddressLeaveOtherClientsServedAndAreRefusedAtOnce(TestReporter reporter) throws Exception {
         UUID product = liveProduct(100_000, 1);
         Map<Integer, AtomicInteger> refused = new ConcurrentHashMap<>();
         List<String> broken = Collections.synchronizedList(new ArrayList<>());
@@ -118,9 +119,9 @@ class StreamCapsTest extends IntegrationTest {
         assertThat(ordinary.failures).as("timeouts or broken connections").isEmpty();
         assertThat(ordinary.answers).containsOnlyKeys("200", "201");
         assertThat(ordinary.answers.get("201").get()).isGreaterThan(0);
-        System.out.printf("stream flood: refusals p99 %d ms, slowest %d ms; ordinary client %s, p50 %d ms, p99 %d ms, "
-                + "slowest %d ms%n", p99.toMillis(), slowest.toMillis(), ordinary.answers,
-                ordinary.percentile(50).toMillis(), ordinary.percentile(99).toMillis(), ordinary.percentile(100).toMillis());
+        reporter.publishEntry("stream flood", String.format("refusals p99 %d ms, slowest %d ms; ordinary client %s, p50 %d ms, "
+                + "p99 %d ms, slowest %d ms", p99.toMillis(), slowest.toMillis(), ordinary.answers,
+                ordinary.percentile(50).toMillis(), ordinary.percentile(99).toMillis(), ordinary.percentile(100).toMillis()));
     }
 
     @Test
@@ -176,7 +177,7 @@ class StreamCapsTest extends IntegrationTest {
     }
 
     @Test
-    void aStreamWhoseClientLeftIsFreedWithinTwoProbes() throws Exception {
+    void aStreamWhoseClientLeftIsFreedWithinTwoProbes(TestReporter reporter) throws Exception {
         UUID product = liveProduct(10, 1);
         List<Socket> streams = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -190,7 +191,8 @@ class StreamCapsTest extends IntegrationTest {
         streams.forEach(StreamCapsTest::closeQuietly); // the browsers go away without a word
 
         await().atMost(FREED_WITHIN).until(() -> slots.open() == 0);
-        System.out.printf("5 departed streams freed after %d ms%n", Duration.ofNanos(System.nanoTime() - left).toMillis());
+        reporter.publishEntry("departed streams",
+                "5 freed after " + Duration.ofNanos(System.nanoTime() - left).toMillis() + " ms");
     }
 
     /** Purchases and status reads of an ordinary shopper (127.0.0.1), one after another, timed. */

@@ -18,6 +18,7 @@ import dev.flashsale.support.Api;
 import dev.flashsale.support.AppProcess;
 import dev.flashsale.support.FaultDrill;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 class CrashDrillTest extends FaultDrill {
 
     @Test
-    void aProcessKilledMidBurstLeavesEveryInvariantTrueAfterRestartAndOneReconcilerPass() throws Exception {
+    void aProcessKilledMidBurstLeavesEveryInvariantTrueAfterRestartAndOneReconcilerPass(TestReporter reporter) throws Exception {
         int port = freePort();
         String[] args = {
                 "--server.port=" + port,
@@ -95,7 +96,7 @@ class CrashDrillTest extends FaultDrill {
             jdbc.sql("DROP TRIGGER IF EXISTS test_slow_crash ON orders").update();
         }
         long committedAtCrash = completedOrders(product);
-        System.out.println("crash drill: " + outcomes + ", " + committedAtCrash + " orders committed");
+        reporter.publishEntry("crash drill", outcomes + ", " + committedAtCrash + " orders committed");
         // I3, first, whatever else the burst came to: every 201 a buyer saw is a committed order
         // (the killed process commits nothing more)
         assertEveryConfirmedOrderIsCommitted(confirmedToBuyers);

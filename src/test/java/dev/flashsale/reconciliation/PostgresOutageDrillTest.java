@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.flashsale.outbox.OutboxProperties;
 import dev.flashsale.support.FaultDrill;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -40,7 +41,7 @@ class PostgresOutageDrillTest extends FaultDrill {
      * waits for the minutes of {@code stuck-after}: all go again within seconds of the return.
      */
     @Test
-    void purchasesGet503NothingIsLostAndTheServiceRecoversByItself() throws Exception {
+    void purchasesGet503NothingIsLostAndTheServiceRecoversByItself(TestReporter reporter) throws Exception {
         UUID product = liveProduct(10, 1);
         int threads = outbox.listenerThreads();
         direct().sql("""
@@ -99,7 +100,7 @@ class PostgresOutageDrillTest extends FaultDrill {
             assertThat(direct().sql("SELECT count(*) FROM event_publication WHERE completion_date IS NULL "
                     + "AND serialized_event LIKE ?").param("%" + product + "%").query(Long.class).single()).isZero();
         });
-        System.out.println("outbox caught up " + Duration.between(restored, Instant.now()).toMillis()
+        reporter.publishEntry("postgres outage", "outbox caught up " + Duration.between(restored, Instant.now()).toMillis()
                 + " ms after PostgreSQL came back");
 
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import dev.flashsale.FlashSaleApplication;
 import dev.flashsale.support.Api;
+import dev.flashsale.support.AppProcess;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,7 +89,9 @@ class LocalModeTest {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
-            return Duration.between(asked, Instant.now());
+            Duration took = Duration.between(asked, Instant.now());
+            AppProcess.show("local mode (process " + process.pid() + ")", log);
+            return took;
         }
 
         String output() throws IOException {

@@ -21,7 +21,8 @@ import org.awaitility.core.ConditionTimeoutException;
  * The application as a process of its own (the test's class path, a fresh JVM), with its output
  * in a file: for what only a real process shows — local mode from nothing, a SIGKILL mid-burst.
  * Spring settings from the test's environment are not passed on: the arguments, and the
- * environment variables a test gives, say everything.
+ * environment variables a test gives, say everything. Closed, it hands its output to the test's
+ * own (which the build shows only if the test fails).
  */
 public final class AppProcess implements AutoCloseable {
 
@@ -124,15 +125,28 @@ public final class AppProcess implements AutoCloseable {
         }
     }
 
-    /** Stops it (if it still runs) and deletes its output. */
+    /** Stops it (if it still runs), copies its output to the test's and deletes its file. */
     @Override
     public void close() throws InterruptedException {
         stop();
+        show("the application process " + process.pid(), log);
         try {
             Files.deleteIfExists(log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Copies a process's output (its file) to System.out, between marker lines. */
+    public static void show(String what, Path output) {
+        String text;
+        try {
+            text = Files.readString(output);
+        } catch (IOException e) {
+            text = "(no output: " + e + ")\n";
+        }
+        System.out.print("---------- output of " + what + " ----------\n" + text
+                + (text.endsWith("\n") ? "" : "\n") + "---------- end of the output of " + what + " ----------\n");
     }
 
     public String output() {
