@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
+import dev.flashsale.ScheduledJobs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -17,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
-import org.springframework.scheduling.config.FixedDelayTask;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
@@ -43,12 +43,15 @@ class SaleGauges implements SchedulingConfigurer {
     private final Inventory inventory;
     private final Clock clock;
     private final SaleGaugeProperties properties;
+    private final ScheduledJobs jobs;
     private final MultiGauge available;
     private final MultiGauge sold;
     private final MultiGauge stock;
 
-    SaleGauges(Catalog catalog, Inventory inventory, Clock clock, SaleGaugeProperties properties, MeterRegistry meters) {
+    SaleGauges(Catalog catalog, Inventory inventory, Clock clock, SaleGaugeProperties properties, MeterRegistry meters,
+               ScheduledJobs jobs) {
         this.catalog = catalog;
+        this.jobs = jobs;
         this.inventory = inventory;
         this.clock = clock;
         this.properties = properties;
@@ -68,7 +71,7 @@ class SaleGauges implements SchedulingConfigurer {
     /** {@link #refresh()} at once, then every {@code refresh-interval}. */
     @Override
     public void configureTasks(ScheduledTaskRegistrar tasks) {
-        tasks.addFixedDelayTask(new FixedDelayTask(this::refresh, properties.refreshInterval(), Duration.ZERO));
+        jobs.fixedDelay(tasks, "sale-gauges", this::refresh, properties.refreshInterval(), Duration.ZERO);
     }
 
     void refresh() {

@@ -16,12 +16,13 @@ import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.flashsale.ScheduledJobs;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.EventPublication;
 import org.springframework.modulith.events.FailedEventPublications;
 import org.springframework.modulith.events.ResubmissionOptions;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
-import org.springframework.scheduling.config.FixedDelayTask;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
 
@@ -42,15 +43,17 @@ public class Outbox implements SchedulingConfigurer {
     private final Clock clock;
     private final LockingTaskExecutor locks;
     private final DeliveryFailures deliveryFailures;
+    private final ScheduledJobs jobs;
 
     Outbox(JdbcClient jdbc, FailedEventPublications failed, OutboxProperties properties, Clock clock,
-           LockingTaskExecutor locks, DeliveryFailures deliveryFailures) {
+           LockingTaskExecutor locks, DeliveryFailures deliveryFailures, ScheduledJobs jobs) {
         this.jdbc = jdbc;
         this.failed = failed;
         this.properties = properties;
         this.clock = clock;
         this.locks = locks;
         this.deliveryFailures = deliveryFailures;
+        this.jobs = jobs;
     }
 
     private record StatusCount(String status, long count, Instant oldest) {
@@ -105,7 +108,8 @@ public class Outbox implements SchedulingConfigurer {
     /** {@link #retryDue()} every {@code retry-interval}. */
     @Override
     public void configureTasks(ScheduledTaskRegistrar tasks) {
-        tasks.addFixedDelayTask(new FixedDelayTask(this::retryDue, properties.retryInterval(), properties.retryInterval()));
+        jobs.fixedDelay(tasks, "outbox-retry", this::retryDue, properties.retryInterval(),
+                properties.retryInterval());
     }
 
     /**

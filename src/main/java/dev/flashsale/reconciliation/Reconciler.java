@@ -23,6 +23,7 @@ import dev.flashsale.inventory.RepairResult;
 import dev.flashsale.inventory.Reservation;
 import dev.flashsale.ordering.OrderQueries;
 import dev.flashsale.ordering.SalesSummary;
+import dev.flashsale.ScheduledJobs;
 import io.micrometer.core.instrument.MeterRegistry;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor;
@@ -32,7 +33,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
-import org.springframework.scheduling.config.FixedDelayTask;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
 
@@ -76,6 +76,7 @@ public class Reconciler implements SchedulingConfigurer {
     private final LockingTaskExecutor locks;
     private final ReconcilerProperties properties;
     private final Clock clock;
+    private final ScheduledJobs jobs;
     private final ReconcilerMeters meters;
     private final AtomicReference<ReconcileReport> last = new AtomicReference<>();
     /** When this instance last compared each product order by order, or first saw it. */
@@ -83,8 +84,9 @@ public class Reconciler implements SchedulingConfigurer {
 
     Reconciler(Catalog catalog, Inventory inventory, OrderQueries orders,
                SoldCounter soldCounter, LockingTaskExecutor locks, ReconcilerProperties properties, Clock clock,
-               MeterRegistry meters) {
+               MeterRegistry meters, ScheduledJobs jobs) {
         this.catalog = catalog;
+        this.jobs = jobs;
         this.inventory = inventory;
         this.orders = orders;
         this.soldCounter = soldCounter;
@@ -97,7 +99,7 @@ public class Reconciler implements SchedulingConfigurer {
     /** A scheduled pass every {@code interval}, when switched on. */
     @Override
     public void configureTasks(ScheduledTaskRegistrar tasks) {
-        tasks.addFixedDelayTask(new FixedDelayTask(this::scheduled, properties.interval(), properties.interval()));
+        jobs.fixedDelay(tasks, "reconciler", this::scheduled, properties.interval(), properties.interval());
     }
 
     void scheduled() {

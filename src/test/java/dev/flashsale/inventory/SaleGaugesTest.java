@@ -65,7 +65,7 @@ class SaleGaugesTest extends IntegrationTest {
         try {
             SimpleMeterRegistry three = new SimpleMeterRegistry();
             SaleGauges gauges = new SaleGauges(catalog, inventory, clock,
-                    new SaleGaugeProperties(Duration.ofSeconds(5), 3, Duration.ofMinutes(10)), three);
+                    new SaleGaugeProperties(Duration.ofSeconds(5), 3, Duration.ofMinutes(10)), three, null);
             redis.opsForValue().set(SaleKeys.of(openedLast).stock(), "7");
             redis.opsForValue().set(SaleKeys.of(openedBefore).stock(), "10");
             gauges.refresh();
@@ -81,7 +81,7 @@ class SaleGaugesTest extends IntegrationTest {
 
             SimpleMeterRegistry two = new SimpleMeterRegistry();
             new SaleGauges(catalog, inventory, clock,
-                    new SaleGaugeProperties(Duration.ofSeconds(5), 2, Duration.ofMinutes(10)), two).refresh();
+                    new SaleGaugeProperties(Duration.ofSeconds(5), 2, Duration.ofMinutes(10)), two, null).refresh();
             assertThat(gauged(two, "flashsale.sale.units.stock").keySet()).containsOnly(openedLast, openedBefore);
 
             // once a sale leaves the set, its series goes

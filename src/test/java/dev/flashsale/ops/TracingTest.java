@@ -2,19 +2,24 @@ package dev.flashsale.ops;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.flashsale.ScheduledJobs;
 import dev.flashsale.support.Api;
 import dev.flashsale.support.IntegrationTest;
-
+import dev.flashsale.web.RequestTraces;
 import io.micrometer.registry.otlp.OtlpMeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -36,6 +41,12 @@ class TracingTest extends IntegrationTest {
 
     @Autowired
     ApplicationContext context;
+
+    @Autowired
+    ScheduledJobs jobs;
+
+    @Autowired
+    RequestTraces traces;
 
     @Test
     void everyAnswerCarriesATraceparentAndAProblemCarriesItsTraceId() {
@@ -92,6 +103,22 @@ class TracingTest extends IntegrationTest {
         assertThat(context.getBeansOfType(SpanExporter.class)).isEmpty();
         assertThat(context.getBeansOfType(OtlpMeterRegistry.class)).isEmpty();
         assertThat(context.getBeansOfType(Tracer.class)).isNotEmpty().doesNotContainValue(Tracer.NOOP);
+    }
+
+    @Test
+    void aScheduledJobsPassRunsInATraceOfItsOwn(CapturedOutput output) {
+        List<String> traced = new CopyOnWriteArrayList<>();
+        jobs.traced("a-test-job", () -> {
+            traced.add(traces.traceId());
+            LoggerFactory.getLogger(TracingTest.class).info("a pass of a test job");
+        });
+        jobs.traced("a-test-job", () -> traced.add(traces.traceId()));
+
+        assertThat(traced).hasSize(2).allMatch(id -> id != null && id.matches("[0-9a-f]{32}"));
+        assertThat(traced.get(0)).isNotEqualTo(traced.get(1));
+        assertThat(traces.traceId()).as("nothing left open after the pass").isNull();
+        assertThat(output.getOut().lines().filter(line -> line.contains("a pass of a test job")))
+                .singleElement().asString().contains(traced.get(0));
     }
 
     private static String[] with(String... headers) {

@@ -20,7 +20,7 @@ class OutboxScheduleTest {
     private final Outbox outbox = new Outbox(null, null,
             new OutboxProperties(2, 100, 8, Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofSeconds(5),
                     Duration.ofMinutes(2)),
-            Clock.systemUTC(), null, null);
+            Clock.systemUTC(), null, null, null);
 
     @ParameterizedTest(name = "attempt {0}: due after {1} s")
     @CsvSource({"1, 5", "2, 10", "3, 20", "4, 40", "7, 320", "8, 600", "20, 600"})
