@@ -1,7 +1,6 @@
 package dev.flashsale.edge;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -34,12 +33,12 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import dev.flashsale.support.Api;
+import dev.flashsale.support.EdgeProxy;
 import dev.flashsale.support.IntegrationTest;
 import tools.jackson.databind.json.JsonMapper;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.annotation.DirtiesContext;
@@ -76,35 +75,7 @@ class EdgeProxyTest extends IntegrationTest {
 
     @BeforeAll
     static void findHaproxy() {
-        haproxy = haproxy();
-    }
-
-    /** {@code haproxy} from HAPROXY_PATH, the PATH, or /usr/sbin; without one, skipped or failed. */
-    static Path haproxy() {
-        String configured = System.getenv("HAPROXY_PATH");
-        List<Path> candidates = new ArrayList<>();
-        if (configured != null) {
-            candidates.add(Path.of(configured));
-        } else {
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-                if (!dir.isEmpty()) {
-                    candidates.add(Path.of(dir, "haproxy"));
-                }
-            }
-            candidates.add(Path.of("/usr/sbin/haproxy"));
-        }
-        for (Path candidate : candidates) {
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        String why = "no haproxy at " + (configured != null ? configured : "the PATH or /usr/sbin")
-                + " (apt-get install haproxy, or set HAPROXY_PATH)";
-        if ("required".equals(System.getenv("FLASHSALE_EDGE_TESTS"))) {
-            throw new IllegalStateException("edge proxy tests are required here, but " + why);
-        }
-        Assumptions.abort("edge proxy tests skipped: " + why);
-        return null;
+        haproxy = EdgeProxy.binary();
     }
 
     /**

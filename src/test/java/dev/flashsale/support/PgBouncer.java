@@ -1,6 +1,5 @@
 package dev.flashsale.support;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -17,7 +16,6 @@ import java.util.regex.Pattern;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.Assumptions;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -144,30 +142,7 @@ public final class PgBouncer implements AutoCloseable {
 
     /** {@code pgbouncer} from PGBOUNCER_PATH, the PATH, or /usr/sbin; without one, skipped or failed. */
     public static Path binary() {
-        String configured = System.getenv("PGBOUNCER_PATH");
-        List<Path> candidates = new ArrayList<>();
-        if (configured != null) {
-            candidates.add(Path.of(configured));
-        } else {
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-                if (!dir.isEmpty()) {
-                    candidates.add(Path.of(dir, "pgbouncer"));
-                }
-            }
-            candidates.add(Path.of("/usr/sbin/pgbouncer"));
-        }
-        for (Path candidate : candidates) {
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        String why = "no pgbouncer at " + (configured != null ? configured : "the PATH or /usr/sbin")
-                + " (apt-get install pgbouncer, or set PGBOUNCER_PATH)";
-        if ("required".equals(System.getenv("FLASHSALE_POOLER_TESTS"))) {
-            throw new IllegalStateException("connection pooler tests are required here, but " + why);
-        }
-        Assumptions.abort("connection pooler tests skipped: " + why);
-        return null;
+        return Binaries.find("pgbouncer", "PGBOUNCER_PATH", "FLASHSALE_POOLER_TESTS", "connection pooler tests");
     }
 
     public int port() {

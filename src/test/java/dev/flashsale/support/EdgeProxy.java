@@ -1,0 +1,105 @@
+package dev.flashsale.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Debian's HAProxy with the operators' ops/haproxy/haproxy.cfg, set through its environment
+ * variables, in the foreground as a process of the test's own, its output in a file. Without
+ * {@code haproxy} the calling test is skipped, and reported as skipped, except where
+ * {@code FLASHSALE_EDGE_TESTS=required} (as in .ci/run): there it fails.
+ */
+public final class EdgeProxy implements AutoCloseable {
+
+    private static final Path CONFIG = Path.of("ops", "haproxy", "haproxy.cfg").toAbsolutePath();
+
+    private final Process process;
+    private final Path log;
+    private final int port;
+
+    private EdgeProxy(Process process, Path log, int port) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+    }
+
+    /**
+     * Starts it on a free loopback port with {@code settings} (FLASHSALE_EDGE_APP1, ...), and waits
+     * until a readiness check passes through it.
+     */
+    public static EdgeProxy start(Map<String, String> settings) {
+        Path binary = binary();
+        try {
+            int port;
+            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                port = probe.getLocalPort();
+            }
+            Path log = Files.createTempFile("flash-sale-haproxy", ".log");
+            ProcessBuilder builder = new ProcessBuilder(binary.toString(), "-f", CONFIG.toString(), "-db")
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().keySet().removeIf(name -> name.startsWith("FLASHSALE_EDGE_"));
+            builder.environment().put("FLASHSALE_EDGE_BIND", "127.0.0.1:" + port);
+            // the default (20,000) needs ~40,000 file descriptors
+            builder.environment().put("FLASHSALE_EDGE_MAXCONN", "4000");
+            builder.environment().putAll(settings);
+            EdgeProxy edge = new EdgeProxy(builder.start(), log, port);
+            Api api = new Api(port);
+            try {
+                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                        .failFast("HAProxy exited", () -> !edge.process.isAlive())
+                        .until(() -> api.get("/actuator/health/readiness").status() == 200);
+            } catch (ConditionTimeoutException | TerminalFailureException notPassing) {
+                String output = edge.output();
+                edge.close();
+                throw new IllegalStateException("HAProxy did not pass a request through; its output:\n" + output, notPassing);
+            }
+            return edge;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code haproxy} from HAPROXY_PATH, the PATH, or /usr/sbin; without one, skipped or failed. */
+    public static Path binary() {
+        return Binaries.find("haproxy", "HAPROXY_PATH", "FLASHSALE_EDGE_TESTS", "edge proxy tests");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            Files.deleteIfExists(log);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
