@@ -7,7 +7,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -15,11 +14,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,7 +35,6 @@ import dev.flashsale.support.EdgeProxy;
 import dev.flashsale.support.IntegrationTest;
 import tools.jackson.databind.json.JsonMapper;
 import org.awaitility.core.ConditionTimeoutException;
-import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,71 +58,36 @@ import static org.awaitility.Awaitility.await;
 class EdgeProxyTest extends IntegrationTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Path CONFIG = Path.of("ops", "haproxy", "haproxy.cfg").toAbsolutePath();
     private static final String ATTACKER = "127.0.0.2";
     /** The config's timeout http-request and per-address cap (FLASHSALE_EDGE_CONN_PER_ADDRESS). */
     private static final Duration HEADER_TIMEOUT = Duration.ofSeconds(5);
     private static final int CONNECTIONS_PER_ADDRESS = 200;
 
-    private static Path haproxy;
-
-    private Process edge;
-    private Path edgeLog;
+    private EdgeProxy edge;
     private int edgePort;
 
     @BeforeAll
     static void findHaproxy() {
-        haproxy = EdgeProxy.binary();
+        EdgeProxy.binary();
     }
 
     /**
      * Starts HAProxy in the foreground with the operators' file, its frontend on a free loopback
      * port and its one backend server this test's application, and waits until a request passes.
      */
-    private Api startEdge(Map<String, String> settings) throws Exception {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            edgePort = probe.getLocalPort();
-        }
-        edgeLog = Files.createTempFile("flash-sale-haproxy", ".log");
-        ProcessBuilder builder = new ProcessBuilder(haproxy.toString(), "-f", CONFIG.toString(), "-db")
-                .redirectErrorStream(true).redirectOutput(edgeLog.toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.startsWith("FLASHSALE_EDGE_"));
-        env.put("FLASHSALE_EDGE_BIND", "127.0.0.1:" + edgePort);
+    private Api startEdge(Map<String, String> settings) {
+        Map<String, String> env = new HashMap<>(settings);
         env.put("FLASHSALE_EDGE_APP1", "127.0.0.1:" + port);
-        // the default (20,000) needs ~40,000 file descriptors; enough here for the flood and the rest
-        env.put("FLASHSALE_EDGE_MAXCONN", "4000");
-        env.putAll(settings);
-        edge = builder.start();
-
-        Api api = new Api(edgePort);
-        try {
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                    .failFast("HAProxy exited", () -> !edge.isAlive())
-                    .until(() -> api.get("/actuator/health/readiness").status() == 200);
-        } catch (ConditionTimeoutException | TerminalFailureException notPassing) {
-            throw new IllegalStateException("HAProxy did not pass a request to the application; its output:\n"
-                    + edgeOutput(), notPassing);
-        }
-        return api;
+        edge = EdgeProxy.start(env);
+        edgePort = edge.port();
+        return new Api(edgePort);
     }
 
     @AfterEach
-    void stopEdge() throws Exception {
+    void stopEdge() {
         if (edge != null) {
-            edge.destroy();
-            if (!edge.waitFor(10, TimeUnit.SECONDS)) {
-                edge.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            edge.close();
             edge = null;
-        }
-    }
-
-    private String edgeOutput() {
-        try {
-            return Files.readString(edgeLog);
-        } catch (IOException e) {
-            return "(no output: " + e + ")";
         }
     }
 

@@ -2,18 +2,9 @@ package dev.flashsale.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
-import org.awaitility.core.ConditionTimeoutException;
-import org.awaitility.core.TerminalFailureException;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * Debian's HAProxy with the operators' ops/haproxy/haproxy.cfg, set through its environment
@@ -25,11 +16,11 @@ public final class EdgeProxy implements AutoCloseable {
 
     private static final Path CONFIG = Path.of("ops", "haproxy", "haproxy.cfg").toAbsolutePath();
 
-    private final Process process;
+    private final ServerProcess process;
     private final Path log;
     private final int port;
 
-    private EdgeProxy(Process process, Path log, int port) {
+    private EdgeProxy(ServerProcess process, Path log, int port) {
         this.process = process;
         this.log = log;
         this.port = port;
@@ -42,29 +33,17 @@ public final class EdgeProxy implements AutoCloseable {
     public static EdgeProxy start(Map<String, String> settings) {
         Path binary = binary();
         try {
-            int port;
-            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-                port = probe.getLocalPort();
-            }
+            int port = ServerProcess.freePort();
             Path log = Files.createTempFile("flash-sale-haproxy", ".log");
-            ProcessBuilder builder = new ProcessBuilder(binary.toString(), "-f", CONFIG.toString(), "-db")
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder builder = new ProcessBuilder(binary.toString(), "-f", CONFIG.toString(), "-db");
             builder.environment().keySet().removeIf(name -> name.startsWith("FLASHSALE_EDGE_"));
             builder.environment().put("FLASHSALE_EDGE_BIND", "127.0.0.1:" + port);
             // the default (20,000) needs ~40,000 file descriptors
             builder.environment().put("FLASHSALE_EDGE_MAXCONN", "4000");
             builder.environment().putAll(settings);
-            EdgeProxy edge = new EdgeProxy(builder.start(), log, port);
+            EdgeProxy edge = new EdgeProxy(ServerProcess.start("HAProxy", builder, log), log, port);
             Api api = new Api(port);
-            try {
-                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                        .failFast("HAProxy exited", () -> !edge.process.isAlive())
-                        .until(() -> api.get("/actuator/health/readiness").status() == 200);
-            } catch (ConditionTimeoutException | TerminalFailureException notPassing) {
-                String output = edge.output();
-                edge.close();
-                throw new IllegalStateException("HAProxy did not pass a request through; its output:\n" + output, notPassing);
-            }
+            edge.process.awaitReady(() -> api.get("/actuator/health/readiness").status() == 200);
             return edge;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -81,23 +60,14 @@ public final class EdgeProxy implements AutoCloseable {
     }
 
     public String output() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no output: " + e + ")";
-        }
+        return process.output();
     }
 
     @Override
     public void close() {
-        process.destroy();
+        process.close();
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
             Files.deleteIfExists(log);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

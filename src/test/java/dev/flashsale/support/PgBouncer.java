@@ -2,25 +2,18 @@ package dev.flashsale.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.awaitility.core.ConditionTimeoutException;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * Debian's PgBouncer in transaction pooling mode, as a process of the test's own, with the operators'
@@ -71,12 +64,12 @@ public final class PgBouncer implements AutoCloseable {
         }
     }
 
-    private final Process process;
+    private final ServerProcess process;
     private final Path dir;
     private final Upstream upstream;
     private final int port;
 
-    private PgBouncer(Process process, Path dir, Upstream upstream, int port) {
+    private PgBouncer(ServerProcess process, Path dir, Upstream upstream, int port) {
         this.process = process;
         this.dir = dir;
         this.upstream = upstream;
@@ -91,7 +84,7 @@ public final class PgBouncer implements AutoCloseable {
     public static PgBouncer start(Upstream upstream, int serverConnections) {
         Path binary = binary();
         try {
-            int port = freePort();
+            int port = ServerProcess.freePort();
             Path dir = Files.createTempDirectory("flash-sale-pgbouncer");
             Files.writeString(dir.resolve("userlist.txt"), "\"" + upstream.user() + "\" \"\"\n");
             Path production = Files.copy(PRODUCTION_CONFIG, dir.resolve("production.ini"));
@@ -123,17 +116,9 @@ public final class PgBouncer implements AutoCloseable {
                 command.addAll(List.of("-u", "nobody"));
             }
             command.add(config.toString());
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            PgBouncer pgBouncer = new PgBouncer(process, dir, upstream, port);
-            try {
-                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                        .failFast("PgBouncer exited", () -> !process.isAlive())
-                        .until(() -> pgBouncer.client().sql("SELECT 1").query(Integer.class).single() == 1);
-            } catch (ConditionTimeoutException | org.awaitility.core.TerminalFailureException notAnswering) {
-                String output = pgBouncer.output();
-                pgBouncer.close();
-                throw new IllegalStateException("PgBouncer did not answer; its output:\n" + output, notAnswering);
-            }
+            PgBouncer pgBouncer = new PgBouncer(ServerProcess.start("PgBouncer", new ProcessBuilder(command), log),
+                    dir, upstream, port);
+            pgBouncer.process.awaitReady(() -> pgBouncer.client().sql("SELECT 1").query(Integer.class).single() == 1);
             return pgBouncer;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -167,24 +152,13 @@ public final class PgBouncer implements AutoCloseable {
     }
 
     public String output() {
-        try {
-            return Files.readString(dir.resolve("pgbouncer.log"));
-        } catch (IOException e) {
-            return "(no output: " + e + ")";
-        }
+        return process.output();
     }
 
     /** Stops it (SIGTERM: it closes every connection at once) and deletes its folder. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        process.close();
         try (var files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 Files.deleteIfExists(file);
@@ -192,12 +166,6 @@ public final class PgBouncer implements AutoCloseable {
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
         }
     }
 }
