@@ -37,7 +37,9 @@ import dev.flashsale.support.PrivateRedis;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -81,10 +83,16 @@ class InstancesBehindProxyTest {
     private static EdgeProxy edge;
     private static final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
 
+    /** Why the tests cannot run on this machine (no haproxy or pgbouncer), or null. */
+    private static String missing;
+
     @BeforeAll
     static void startThreeInstancesBehindTheEdge() throws Exception {
-        EdgeProxy.binary();
-        PgBouncer.binary();
+        String noEdge = EdgeProxy.missing();
+        missing = noEdge != null ? noEdge : PgBouncer.missing();
+        if (missing != null) {
+            return;
+        }
         server = PgBouncer.Upstream.configured();
         database = "flashsale_instances_" + UUID.randomUUID().toString().substring(0, 8);
         server.direct().sql("CREATE DATABASE " + database).update();
@@ -158,6 +166,11 @@ class InstancesBehindProxyTest {
         if (database != null) {
             server.direct().sql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)").update();
         }
+    }
+
+    @BeforeEach
+    void skipWithoutTheTools() {
+        Assumptions.assumeTrue(missing == null, missing);
     }
 
     @Test

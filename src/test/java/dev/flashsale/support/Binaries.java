@@ -5,8 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Assumptions;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The machine's programs that some tests run (Debian's haproxy, pgbouncer): from a variable naming
@@ -50,5 +52,15 @@ final class Binaries {
         }
         Assumptions.abort(kind + " skipped: " + why);
         return null;
+    }
+
+    /** The reason {@code find} would skip the tests, or null when it finds the binary (or fails). */
+    static String missing(Supplier<Path> find) {
+        try {
+            find.get();
+            return null;
+        } catch (TestAbortedException skipped) {
+            return skipped.getMessage();
+        }
     }
 }

@@ -55,6 +55,11 @@ public final class EdgeProxy implements AutoCloseable {
         return Binaries.find("haproxy", "HAPROXY_PATH", "FLASHSALE_EDGE_TESTS", "edge proxy tests");
     }
 
+    /** Why the edge proxy tests cannot run here (no haproxy), or null; fails instead where they are required. */
+    public static String missing() {
+        return Binaries.missing(EdgeProxy::binary);
+    }
+
     public int port() {
         return port;
     }

@@ -111,8 +111,11 @@ public final class PgBouncer implements AutoCloseable {
             Path log = dir.resolve("pgbouncer.log");
             List<String> command = new ArrayList<>(List.of(binary.toString()));
             if ("root".equals(System.getProperty("user.name"))) {
-                // it reads its files after switching user
+                // it reads its files after switching user, whatever the umask
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+                for (Path file : List.of(dir.resolve("userlist.txt"), production, config)) {
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+                }
                 command.addAll(List.of("-u", "nobody"));
             }
             command.add(config.toString());
@@ -128,6 +131,14 @@ public final class PgBouncer implements AutoCloseable {
     /** {@code pgbouncer} from PGBOUNCER_PATH, the PATH, or /usr/sbin; without one, skipped or failed. */
     public static Path binary() {
         return Binaries.find("pgbouncer", "PGBOUNCER_PATH", "FLASHSALE_POOLER_TESTS", "connection pooler tests");
+    }
+
+    /**
+     * Why the connection pooler tests cannot run here (no pgbouncer), or null; fails instead where
+     * they are required. For a class that must skip each of its tests, so that each is reported.
+     */
+    public static String missing() {
+        return Binaries.missing(PgBouncer::binary);
     }
 
     public int port() {
