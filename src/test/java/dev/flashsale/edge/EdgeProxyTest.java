@@ -36,7 +36,6 @@ import dev.flashsale.support.IntegrationTest;
 import tools.jackson.databind.json.JsonMapper;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
@@ -49,8 +48,8 @@ import static org.awaitility.Awaitility.await;
  * environment variables) in front of the application, which trusts the proxy on 127.0.0.1 only.
  * Attackers come from 127.0.0.2, the ordinary client from 127.0.0.1, so the per-address
  * connection cap of the edge tells them apart. Without {@code haproxy} (Debian's package) the
- * tests are skipped, and reported as skipped, except where {@code FLASHSALE_EDGE_TESTS=required}
- * (as in .ci/run): there they fail.
+ * tests that need it are skipped, and reported as skipped, except where
+ * {@code FLASHSALE_EDGE_TESTS=required} (as in .ci/run): there they fail.
  */
 @TestPropertySource(properties = "server.tomcat.remoteip.internal-proxies=127\\.0\\.0\\.1")
 // a context of its own (for the trusted proxy): closed after the class, with its connection pool
@@ -66,14 +65,10 @@ class EdgeProxyTest extends IntegrationTest {
     private EdgeProxy edge;
     private int edgePort;
 
-    @BeforeAll
-    static void findHaproxy() {
-        EdgeProxy.binary();
-    }
-
     /**
      * Starts HAProxy in the foreground with the operators' file, its frontend on a free loopback
      * port and its one backend server this test's application, and waits until a request passes.
+     * Without haproxy, the calling test is skipped (or fails where edge tests are required).
      */
     private Api startEdge(Map<String, String> settings) {
         Map<String, String> env = new HashMap<>(settings);
