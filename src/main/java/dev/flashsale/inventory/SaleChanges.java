@@ -22,8 +22,8 @@ import org.springframework.util.backoff.FixedBackOff;
  * stock) is announced on one Redis channel, and every instance subscribed to it forgets the stock it
  * last saw and reloads the definition it cached. Without it, another instance would go on with what
  * it remembered until its memory expired (200 ms for the stock, 2 s for the definition, longer while
- * a reload is under way): a sale ended early would still take reservations there, a raised stock
- * would still be refused as sold out.
+ * a reload is under way): a sale ended early would still show as open there (Redis, which judges
+ * the window, refuses its buyers), a raised stock would still be refused as sold out.
  *
  * <p>Plain PUBLISH/SUBSCRIBE on one channel, which a Redis Cluster relays to the subscribers on
  * every node. Nothing on the purchase path publishes or waits for a message: only admin changes do.

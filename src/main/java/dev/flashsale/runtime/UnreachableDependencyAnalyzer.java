@@ -13,8 +13,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * Turns "PostgreSQL/Redis is not there, refused our credentials or (Redis) a key or channel, or
- * failed the TLS handshake" at start-up into one clear message instead of a long stack trace: which server, what went wrong,
- * and which settings to look at.
+ * failed the TLS handshake" at start-up into one clear message instead of a long stack trace:
+ * which server, what went wrong, and which settings to look at.
  */
 class UnreachableDependencyAnalyzer implements FailureAnalyzer {
 
