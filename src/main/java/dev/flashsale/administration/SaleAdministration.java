@@ -131,6 +131,7 @@ public class SaleAdministration {
         }
         if (result instanceof Result.Done(var saved)) {
             inventory.define(saved);
+            inventory.announceChange(id);
             log.info("product changed product={} total={} start={} end={} limit={} perAddressLimit={} gated={} "
                             + "powDifficulty={}", id, saved.totalQuantity(), saved.saleStartAt(), saved.saleEndAt(),
                     saved.perUserLimit(), saved.perAddressLimit(), saved.gated(), saved.powDifficulty());

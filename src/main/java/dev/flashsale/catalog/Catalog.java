@@ -53,6 +53,17 @@ public class Catalog {
         return byId.get(id);
     }
 
+    /**
+     * Another instance changed the product: reload its cached definition, if this instance holds one,
+     * in the background. Until the reload completes (or if PostgreSQL cannot be reached) the cached
+     * one keeps being served, as after {@code cache-ttl}.
+     */
+    public void refresh(UUID id) {
+        if (byId.asMap().containsKey(id)) {
+            byId.refresh(id);
+        }
+    }
+
     /** The product as PostgreSQL has it now. */
     public Optional<Product> load(UUID id) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE id = ?")

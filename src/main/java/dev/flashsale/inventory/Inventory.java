@@ -24,6 +24,8 @@ import dev.flashsale.inventory.internal.WarmUp;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Service;
@@ -39,6 +41,7 @@ import org.springframework.stereotype.Service;
 @Service
 public class Inventory {
 
+    private static final Logger log = LoggerFactory.getLogger(Inventory.class);
     /** Products whose Redis state PostgreSQL contradicted; the reconciler looks at them first. */
     static final String FLAGGED = "fs:reconcile";
     private static final int CHUNK = 1_000;
@@ -271,6 +274,26 @@ public class Inventory {
                 Integer.toString(product.perUserLimit()),
                 product.perAddressLimit() == null ? "" : product.perAddressLimit().toString(),
                 product.gated() ? "1" : "0"));
+    }
+
+    /**
+     * Tells every instance, this one included, that the product's definition or stock changed: each
+     * forgets the stock it last saw and reloads the definition it cached ({@link SaleChanges}). Call
+     * it once the change is committed. Best effort: if Redis cannot take the message, the instances
+     * see the change when their memory of it expires ({@code local-stock-ttl}, the catalog's
+     * {@code cache-ttl}).
+     */
+    public void announceChange(UUID productId) {
+        try {
+            calls.call(() -> redis.convertAndSend(SaleChanges.CHANNEL, productId.toString()));
+        } catch (RuntimeException notSent) {
+            log.warn("sale change not announced to the other instances product={}: {}", productId, notSent.toString());
+        }
+    }
+
+    /** What this instance remembers of the product's stock is out of date. */
+    void forgetLocally(UUID productId) {
+        local.forget(productId);
     }
 
     /**

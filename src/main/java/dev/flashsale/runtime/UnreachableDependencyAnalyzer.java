@@ -12,14 +12,14 @@ import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.core.env.Environment;
 
 /**
- * Turns "PostgreSQL/Redis is not there, refused our credentials, or failed the TLS handshake" at
- * start-up into one clear message instead of a long stack trace: which server, what went wrong,
- * and which settings to look at.
+ * Turns "PostgreSQL/Redis is not there, refused our credentials or (Redis) a key or channel, or
+ * failed the TLS handshake" at start-up into one clear message instead of a long stack trace:
+ * which server, what went wrong, and which settings to look at.
  */
 class UnreachableDependencyAnalyzer implements FailureAnalyzer {
 
     /** What went wrong, from the least to the most specific: a specific cause names the settings to fix. */
-    private enum Problem { UNREACHABLE, CREDENTIALS, TLS }
+    private enum Problem { UNREACHABLE, CREDENTIALS, PERMISSIONS, TLS }
 
     private final Environment env;
 
@@ -68,6 +68,14 @@ class UnreachableDependencyAnalyzer implements FailureAnalyzer {
                             : "Check SPRING_DATA_REDIS_PASSWORD, and SPRING_DATA_REDIS_USERNAME for an ACL user (unset "
                             + "for Redis's default user, the one requirepass protects).",
                     failure);
+            case PERMISSIONS -> new FailureAnalysis(
+                    "The flash-sale service signed in to " + what + ", but its user may not use what the service "
+                            + "needs: " + cause.getMessage(),
+                    "Give the Redis ACL user (SPRING_DATA_REDIS_USERNAME) the service's keys and its channel, all "
+                            + "under fs:, and the commands: user <name> on >password ~fs:* &fs:* +@all (Redis 7 "
+                            + "gives a new user no channel unless & names it). See README.md, \"Production settings: "
+                            + "Redis AUTH/TLS and PostgreSQL TLS\".",
+                    failure);
             case TLS -> new FailureAnalysis(
                     "The flash-sale service could not open a TLS connection to " + what + ": " + cause.getMessage(),
                     postgres
@@ -91,6 +99,9 @@ class UnreachableDependencyAnalyzer implements FailureAnalyzer {
         }
         if (type.startsWith("io.lettuce.") && (message.startsWith("WRONGPASS") || message.startsWith("NOAUTH"))) {
             return Problem.CREDENTIALS;
+        }
+        if (type.startsWith("io.lettuce.") && message.startsWith("NOPERM")) {
+            return Problem.PERMISSIONS;
         }
         if (type.equals("org.postgresql.util.PSQLException")) {
             String state = String.valueOf(((SQLException) t).getSQLState());

@@ -1,14 +1,12 @@
 package dev.flashsale.edge;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -16,11 +14,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,13 +31,11 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import dev.flashsale.support.Api;
+import dev.flashsale.support.EdgeProxy;
 import dev.flashsale.support.IntegrationTest;
 import tools.jackson.databind.json.JsonMapper;
 import org.awaitility.core.ConditionTimeoutException;
-import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 import org.springframework.test.annotation.DirtiesContext;
@@ -54,8 +49,8 @@ import static org.awaitility.Awaitility.await;
  * environment variables) in front of the application, which trusts the proxy on 127.0.0.1 only.
  * Attackers come from 127.0.0.2, the ordinary client from 127.0.0.1, so the per-address
  * connection cap of the edge tells them apart. Without {@code haproxy} (Debian's package) the
- * tests are skipped, and reported as skipped, except where {@code FLASHSALE_EDGE_TESTS=required}
- * (as in .ci/run): there they fail.
+ * tests that need it are skipped, and reported as skipped, except where
+ * {@code FLASHSALE_EDGE_TESTS=required} (as in .ci/run): there they fail.
  */
 @TestPropertySource(properties = "server.tomcat.remoteip.internal-proxies=127\\.0\\.0\\.1")
 // a context of its own (for the trusted proxy): closed after the class, with its connection pool
@@ -63,99 +58,32 @@ import static org.awaitility.Awaitility.await;
 class EdgeProxyTest extends IntegrationTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Path CONFIG = Path.of("ops", "haproxy", "haproxy.cfg").toAbsolutePath();
     private static final String ATTACKER = "127.0.0.2";
     /** The config's timeout http-request and per-address cap (FLASHSALE_EDGE_CONN_PER_ADDRESS). */
     private static final Duration HEADER_TIMEOUT = Duration.ofSeconds(5);
     private static final int CONNECTIONS_PER_ADDRESS = 200;
 
-    private static Path haproxy;
-
-    private Process edge;
-    private Path edgeLog;
+    private EdgeProxy edge;
     private int edgePort;
-
-    @BeforeAll
-    static void findHaproxy() {
-        haproxy = haproxy();
-    }
-
-    /** {@code haproxy} from HAPROXY_PATH, the PATH, or /usr/sbin; without one, skipped or failed. */
-    static Path haproxy() {
-        String configured = System.getenv("HAPROXY_PATH");
-        List<Path> candidates = new ArrayList<>();
-        if (configured != null) {
-            candidates.add(Path.of(configured));
-        } else {
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-                if (!dir.isEmpty()) {
-                    candidates.add(Path.of(dir, "haproxy"));
-                }
-            }
-            candidates.add(Path.of("/usr/sbin/haproxy"));
-        }
-        for (Path candidate : candidates) {
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        String why = "no haproxy at " + (configured != null ? configured : "the PATH or /usr/sbin")
-                + " (apt-get install haproxy, or set HAPROXY_PATH)";
-        if ("required".equals(System.getenv("FLASHSALE_EDGE_TESTS"))) {
-            throw new IllegalStateException("edge proxy tests are required here, but " + why);
-        }
-        Assumptions.abort("edge proxy tests skipped: " + why);
-        return null;
-    }
 
     /**
      * Starts HAProxy in the foreground with the operators' file, its frontend on a free loopback
      * port and its one backend server this test's application, and waits until a request passes.
+     * Without haproxy, the calling test is skipped (or fails where edge tests are required).
      */
-    private Api startEdge(Map<String, String> settings) throws Exception {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            edgePort = probe.getLocalPort();
-        }
-        edgeLog = Files.createTempFile("flash-sale-haproxy", ".log");
-        ProcessBuilder builder = new ProcessBuilder(haproxy.toString(), "-f", CONFIG.toString(), "-db")
-                .redirectErrorStream(true).redirectOutput(edgeLog.toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.startsWith("FLASHSALE_EDGE_"));
-        env.put("FLASHSALE_EDGE_BIND", "127.0.0.1:" + edgePort);
+    private Api startEdge(Map<String, String> settings) {
+        Map<String, String> env = new HashMap<>(settings);
         env.put("FLASHSALE_EDGE_APP1", "127.0.0.1:" + port);
-        // the default (20,000) needs ~40,000 file descriptors; enough here for the flood and the rest
-        env.put("FLASHSALE_EDGE_MAXCONN", "4000");
-        env.putAll(settings);
-        edge = builder.start();
-
-        Api api = new Api(edgePort);
-        try {
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                    .failFast("HAProxy exited", () -> !edge.isAlive())
-                    .until(() -> api.get("/actuator/health/readiness").status() == 200);
-        } catch (ConditionTimeoutException | TerminalFailureException notPassing) {
-            throw new IllegalStateException("HAProxy did not pass a request to the application; its output:\n"
-                    + edgeOutput(), notPassing);
-        }
-        return api;
+        edge = EdgeProxy.start(env);
+        edgePort = edge.port();
+        return new Api(edgePort);
     }
 
     @AfterEach
-    void stopEdge() throws Exception {
+    void stopEdge() {
         if (edge != null) {
-            edge.destroy();
-            if (!edge.waitFor(10, TimeUnit.SECONDS)) {
-                edge.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            edge.close();
             edge = null;
-        }
-    }
-
-    private String edgeOutput() {
-        try {
-            return Files.readString(edgeLog);
-        } catch (IOException e) {
-            return "(no output: " + e + ")";
         }
     }
 

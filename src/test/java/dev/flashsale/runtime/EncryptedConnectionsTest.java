@@ -27,6 +27,7 @@ import dev.flashsale.support.AppProcess;
 import dev.flashsale.support.TestCertificates;
 import dev.flashsale.support.TlsPostgres;
 import dev.flashsale.support.TlsRedis;
+import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -155,6 +156,9 @@ class EncryptedConnectionsTest {
             // the service's connections (its shared one and Bucket4j's, at least) signed in as its user
             assertThat(asDefaultUser(r -> r.clientList()).lines().filter(client -> client.contains(" user=" + APP_USER + " ")))
                     .hasSizeGreaterThanOrEqualTo(2);
+            // and the subscription to other instances' sale changes (a channel the ACL user must be allowed)
+            assertThat(asDefaultUser(r -> r.pubsubNumsub("fs:sale-changes")).get("fs:sale-changes"))
+                    .as("subscribers of fs:sale-changes").isEqualTo(1L);
         }
     }
 
@@ -167,6 +171,26 @@ class EncryptedConnectionsTest {
             assertThat(output)
                     .contains("The flash-sale service could not sign in to Redis at 127.0.0.1:" + redis.port() + ": WRONGPASS")
                     .contains("SPRING_DATA_REDIS_PASSWORD")
+                    .doesNotContain(APP_PASSWORD);
+        }
+    }
+
+    @Test
+    void anAclUserWithoutTheServicesChannelStopsStartUpWithAClearMessage() throws Exception {
+        // the keys but not the channel: what a Redis 7 ACL gives a user whose line has no &pattern
+        String user = "keys-only";
+        asDefaultUser(r -> r.aclSetuser(user, new AclSetuserArgs().on().addPassword(APP_PASSWORD)
+                .keyPattern("fs:*").resetChannels().allCommands()));
+        Map<String, String> env = production(APP_PASSWORD);
+        env.put("SPRING_DATA_REDIS_USERNAME", user);
+        try (AppProcess app = AppProcess.start(env, "--server.port=0")) {
+            int exit = app.awaitExit(Duration.ofSeconds(120));
+            String output = app.output();
+            assertThat(exit).as(output).isNotZero();
+            assertThat(output)
+                    .contains("The flash-sale service signed in to Redis at 127.0.0.1:" + redis.port()
+                            + ", but its user may not use what the service needs: NOPERM")
+                    .contains("~fs:* &fs:* +@all")
                     .doesNotContain(APP_PASSWORD);
         }
     }

@@ -40,11 +40,16 @@ public final class AppProcess implements AutoCloseable {
 
     /** Started with these environment variables, as an operator would configure it. */
     public static AppProcess start(Map<String, String> environment, String... args) {
+        return start(List.of(), environment, args);
+    }
+
+    /** Started with these JVM options too (a small heap, say, where several instances share the machine). */
+    public static AppProcess start(List<String> jvmOptions, Map<String, String> environment, String... args) {
         try {
             Path log = Files.createTempFile("flash-sale-app", ".log");
-            List<String> command = new ArrayList<>(List.of(
-                    ProcessHandle.current().info().command().orElse("java"),
-                    "-cp", System.getProperty("java.class.path"), FlashSaleApplication.class.getName()));
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), FlashSaleApplication.class.getName()));
             command.addAll(List.of(args));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("FLASHSALE_"));
@@ -147,6 +152,10 @@ public final class AppProcess implements AutoCloseable {
         }
         System.out.print("---------- output of " + what + " ----------\n" + text
                 + (text.endsWith("\n") ? "" : "\n") + "---------- end of the output of " + what + " ----------\n");
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public String output() {

@@ -51,7 +51,7 @@ public final class TlsRedis implements AutoCloseable {
                     "--tls-ca-cert-file", certs.ca().toString(),
                     "--tls-auth-clients", "yes",
                     "--requirepass", defaultPassword,
-                    "--user", user, "on", ">" + userPassword, "~fs:*", "+@all",
+                    "--user", user, "on", ">" + userPassword, "~fs:*", "&fs:*", "+@all",
                     "--save", "",
                     "--appendonly", "no",
                     "--dir", dir.toString()))
