@@ -86,6 +86,17 @@ await_ok() {
     exit 1
 }
 
+# a node of this cluster already running is fine; anything else on its ports is not ours
+check_ports() {
+    local port
+    for port in $(ports); do
+        if answers "$port" && [ ! -f "$dir/$port/redis.conf" ]; then
+            echo "redis-cluster: port $port is taken by a server this script did not start (set REDIS_CLUSTER_BASE_PORT)" >&2
+            exit 1
+        fi
+    done
+}
+
 nodes() {
     local list="" port
     for port in $(ports); do list="$list${list:+,}127.0.0.1:$port"; done
@@ -94,11 +105,15 @@ nodes() {
 
 stop_nodes() {
     local port pid
+    # only the nodes this script started (their files are in $dir): never a server of someone else's
+    [ -d "$dir" ] || return 0
     for port in $(ports); do
+        [ -f "$dir/$port/redis.conf" ] || continue
         # NOW: a master does not wait for its replicas; NOSAVE: nothing is written on the way out
         "$cli" -h 127.0.0.1 -p "$port" shutdown nosave now >/dev/null 2>&1 || true
     done
     for port in $(ports); do
+        [ -f "$dir/$port/redis.conf" ] || continue
         pid=$(cat "$dir/$port/redis.pid" 2>/dev/null || true)
         for _ in $(seq 1 50); do
             answers "$port" || break
@@ -113,6 +128,7 @@ stop_nodes() {
 case "${1:-}" in
     start)
         command -v "$server" >/dev/null || { echo "redis-cluster: no $server (apt-get install redis-server)" >&2; exit 1; }
+        check_ports
         for port in $(ports); do start_node "$port"; done
         await_answer
         assigned=$("$cli" -h 127.0.0.1 -p "$base" cluster info | tr -d '\r' | sed -n 's/^cluster_slots_assigned://p')

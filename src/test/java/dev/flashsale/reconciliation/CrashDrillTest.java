@@ -32,12 +32,11 @@ class CrashDrillTest extends FaultDrill {
     @Test
     void aProcessKilledMidBurstLeavesEveryInvariantTrueAfterRestartAndOneReconcilerPass() throws Exception {
         int port = freePort();
-        String[] args = {
+        List<String> settings = new ArrayList<>(redisArguments());
+        settings.addAll(List.of(
                 "--server.port=" + port,
                 "--spring.datasource.url=" + DATABASE_URL,
                 "--spring.datasource.username=" + DATABASE_USER,
-                "--spring.data.redis.host=127.0.0.1",
-                "--spring.data.redis.port=" + REDIS.port(),
                 "--flashsale.security.trusted-header.enabled=true",
                 "--flashsale.security.jwt-secret=crash-drill-secret-crash-drill-secret-0123",
                 "--flashsale.security.admin-key=" + Api.ADMIN_KEY,
@@ -50,7 +49,8 @@ class CrashDrillTest extends FaultDrill {
                 "--flashsale.outbox.retry-interval=500ms",
                 "--flashsale.outbox.first-backoff=200ms",
                 "--flashsale.outbox.stuck-after=5s",
-                "--logging.level.root=WARN"};
+                "--logging.level.root=WARN"));
+        String[] args = settings.toArray(String[]::new);
         AppProcess first = AppProcess.start(args);
         first.awaitHealthy(port, Duration.ofSeconds(120));
         Api app = new Api(port);
