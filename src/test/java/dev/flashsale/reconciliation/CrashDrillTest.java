@@ -104,12 +104,11 @@ class CrashDrillTest extends FaultDrill {
         assertThat(committedAtCrash).isLessThan(200);
         assertThat(audit(product).path("redis").path("pending").size()).as("reservations left behind").isPositive();
 
-        AppProcess second = AppProcess.start(args);
-        try {
-            second.awaitHealthy(port, Duration.ofSeconds(120));
+        try (Survivor survivor = afterTheCrash(args, port)) {
+            Api survivorApp = survivor.api();
             // once the left-behind reservations are older than the bound, one pass settles them
             Thread.sleep(2_500);
-            Api.Reply pass = app.post("/api/v1/admin/reconciler/run", "", Api.admin());
+            Api.Reply pass = survivorApp.post("/api/v1/admin/reconciler/run", "", Api.admin());
             assertThat(pass.data().path("ran").asBoolean()).as(pass.toString()).isTrue();
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
@@ -119,15 +118,28 @@ class CrashDrillTest extends FaultDrill {
             long left = 200 - completedOrders(product);
             Map<String, AtomicInteger> after = new ConcurrentHashMap<>();
             for (int i = 0; i < left + 5; i++) {
-                Api.Reply reply = app.post("/api/v1/sale/purchase", "{\"productId\":\"" + product + "\"}",
+                Api.Reply reply = survivorApp.post("/api/v1/sale/purchase", "{\"productId\":\"" + product + "\"}",
                         Api.user("after-crash-" + i));
                 after.computeIfAbsent(reply.status() + " " + reply.code(), k -> new AtomicInteger()).incrementAndGet();
             }
             assertThat(completedOrders(product)).as(after.toString()).isEqualTo(200);
             assertInvariantsHold(product);
-        } finally {
-            second.stop();
         }
+    }
+
+    /** The instance that carries on after the crash, and how to stop it. */
+    protected record Survivor(Api api, AutoCloseable stop) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            stop.close();
+        }
+    }
+
+    /** The killed process started again, with the same settings, on the same port. */
+    protected Survivor afterTheCrash(String[] args, int port) {
+        AppProcess second = AppProcess.start(args);
+        second.awaitHealthy(port, Duration.ofSeconds(120));
+        return new Survivor(new Api(port), second::stop);
     }
 
     private void assertEveryConfirmedOrderIsCommitted(List<UUID> confirmedToBuyers) {
