@@ -18,8 +18,10 @@
 #                               before its replica takes over
 #   REDIS_SERVER, REDIS_CLI     the binaries (redis-server, redis-cli)
 #
-# A failover takes about node-timeout plus one to two seconds (the replica's election); see
-# docs/decisions/0024-redis-cluster.md for what the client does meanwhile.
+# The nodes keep serving their own slots while another master's fail over
+# (cluster-require-full-coverage no). A failover takes about node-timeout plus one to three
+# seconds (the replica's election); docs/decisions/0024-redis-cluster.md says what the client
+# does meanwhile.
 set -euo pipefail
 
 base=${REDIS_CLUSTER_BASE_PORT:-7001}
@@ -50,6 +52,7 @@ cluster-node-timeout $node_timeout
 save ""
 appendonly no
 repl-diskless-sync-delay 0
+cluster-require-full-coverage no
 EOF
     fi
     "$server" "$node/redis.conf"
@@ -162,7 +165,7 @@ case "${1:-}" in
         rm -rf "$dir"
         ;;
     *)
-        sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
+        awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
         exit 2
         ;;
 esac

@@ -116,7 +116,8 @@ class RedisFailoverDrillTest extends FaultDrill {
         attempts.stream().filter(a -> a.status() == 201).forEach(a -> confirmed.add(a.orderId()));
         bystanders.stream().filter(a -> a.status() == 201).forEach(a -> confirmed.add(a.orderId()));
         assertEveryConfirmedOrderIsCommitted(confirmed);
-        assertThat(bystanders).allMatch(a -> a.status() == 201 || a.status() == 503, "the other sale: 201 or 503");
+        Map<Integer, Integer> bystanderOutcomes = new TreeMap<>();
+        bystanders.forEach(a -> bystanderOutcomes.merge(a.status(), 1, Integer::sum));
         // nothing but 201, 503 and the stale replica's conflicts: no 5xx other than 503, no lost answer
         Map<String, Integer> outcomes = new TreeMap<>();
         attempts.forEach(a -> outcomes.merge(a.status() == 201 ? "201" : a.status() + " " + a.code(), 1, Integer::sum));
@@ -129,11 +130,11 @@ class RedisFailoverDrillTest extends FaultDrill {
         // before the kill may still have been answered by the old master)
         long resumed = attempts.stream().filter(a -> a.status() == 201 && a.startMs() > k + first503)
                 .mapToLong(Attempt::endMs).min().orElseThrow() - k;
-        long bystander503 = bystanders.stream().filter(a -> a.status() == 503 && a.startMs() > k).count();
         System.out.printf("failover drill: replica promoted %d ms after the kill; 503s from %d to %d ms after it; "
-                        + "purchases again from %d ms; outcomes %s; bystander sale on another master: %d 503s%n",
-                failoverMs, first503, last503, resumed, outcomes, bystander503);
+                        + "purchases again from %d ms; outcomes %s; a sale on another master meanwhile: %s%n",
+                failoverMs, first503, last503, resumed, outcomes, bystanderOutcomes);
         assertThat(outcomes).as("the kill came mid-burst").containsKey("503 SERVICE_UNAVAILABLE");
+        assertThat(bystanderOutcomes).as("a sale on another master sells on").containsOnlyKeys(201);
         assertThat(Duration.ofMillis(resumed)).as("purchases resume by themselves").isLessThan(RESUME_BOUND);
         assertThat(Duration.ofMillis(last503)).as("and no 503 after the bound").isLessThan(RESUME_BOUND);
 
