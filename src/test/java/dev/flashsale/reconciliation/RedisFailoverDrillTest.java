@@ -79,7 +79,8 @@ class RedisFailoverDrillTest extends FaultDrill {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger users = new AtomicInteger();
         long failoverMs;
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        try {
             // the replica falls behind: its link to the master is cut, and cannot come back
             cluster.cli(replica, "config", "set", "masterauth", "not-the-masters-password");
             cluster.cli(replica, "client", "kill", "type", "master");
@@ -97,7 +98,8 @@ class RedisFailoverDrillTest extends FaultDrill {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> cluster.isMaster(replica));
             failoverMs = millisSince(origin) - killedAt.get();
             // the burst goes on until buyers have bought again for two seconds, or the bound is long past
-            await().atMost(RESUME_BOUND.plusSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() ->
+            await("purchases going on for 2 s after the failover").atMost(RESUME_BOUND.plusSeconds(10))
+                    .pollInterval(Duration.ofMillis(50)).until(() ->
                     attempts.stream().anyMatch(a -> a.status() == 201 && a.startMs() > lastUnavailable(attempts) + 2_000
                             && a.startMs() > killedAt.get()));
             stop.set(true);
@@ -105,7 +107,10 @@ class RedisFailoverDrillTest extends FaultDrill {
                 client.get();
             }
         } finally {
+            // also when the drill failed: the clients stop before the pool waits for them, and
+            // the cluster is whole again for the tests after this one
             stop.set(true);
+            pool.close();
             cluster.cli(replica, "config", "set", "masterauth", "");
             if (killedAt.get() != Long.MAX_VALUE) {
                 cluster.startNode(master);
