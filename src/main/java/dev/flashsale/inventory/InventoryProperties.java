@@ -20,6 +20,10 @@ import org.springframework.validation.annotation.Validated;
  * @param localStockTtl      how long an instance trusts the stock it last saw: status reads within
  *                           it need no Redis call, and a product seen sold out is refused without
  *                           one (0 turns this off)
+ * @param clusterAdaptiveRefreshTimeout on a Redis Cluster, the least time between two topology
+ *                           refreshes that a node's lost connection, a redirect or a slot without
+ *                           a node asks for (Lettuce's own default, 30 s, would keep the client on a
+ *                           dead master that long after its replica took over)
  */
 @Validated
 @ConfigurationProperties("flashsale.inventory")
@@ -27,5 +31,6 @@ public record InventoryProperties(
         @Min(1) @Max(100) @DefaultValue("50") int breakerFailureRate,
         @Min(2) @DefaultValue("20") int breakerWindow,
         @NotNull @DefaultValue("2s") Duration breakerOpenFor,
-        @NotNull @DefaultValue("200ms") Duration localStockTtl) {
+        @NotNull @DefaultValue("200ms") Duration localStockTtl,
+        @NotNull @DefaultValue("1s") Duration clusterAdaptiveRefreshTimeout) {
 }

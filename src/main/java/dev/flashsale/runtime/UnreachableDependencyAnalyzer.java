@@ -49,6 +49,8 @@ class UnreachableDependencyAnalyzer implements FailureAnalyzer {
         }
         String what = postgres
                 ? "PostgreSQL at " + env.getProperty("spring.datasource.url", "(spring.datasource.url is not set)")
+                : env.containsProperty("spring.data.redis.cluster.nodes")
+                ? "the Redis Cluster at " + env.getProperty("spring.data.redis.cluster.nodes")
                 : "Redis at " + env.getProperty("spring.data.redis.host", "localhost") + ":"
                 + env.getProperty("spring.data.redis.port", "6379");
         return switch (problem) {
@@ -56,6 +58,8 @@ class UnreachableDependencyAnalyzer implements FailureAnalyzer {
                     "The flash-sale service could not reach " + what + ": " + cause.getMessage(),
                     "Start " + (postgres ? "PostgreSQL" : "Redis") + " or point the service at it with "
                             + (postgres ? "SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD"
+                            : env.containsProperty("spring.data.redis.cluster.nodes")
+                            ? "SPRING_DATA_REDIS_CLUSTER_NODES"
                             : "SPRING_DATA_REDIS_HOST and SPRING_DATA_REDIS_PORT")
                             + ". To try the service without installing anything, run ./mvnw spring-boot:run (local mode "
                             + "with embedded servers).",

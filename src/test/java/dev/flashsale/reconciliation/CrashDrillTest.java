@@ -33,12 +33,11 @@ class CrashDrillTest extends FaultDrill {
     @Test
     void aProcessKilledMidBurstLeavesEveryInvariantTrueAfterRestartAndOneReconcilerPass(TestReporter reporter) throws Exception {
         int port = freePort();
-        String[] args = {
+        List<String> settings = new ArrayList<>(redisArguments());
+        settings.addAll(List.of(
                 "--server.port=" + port,
                 "--spring.datasource.url=" + DATABASE_URL,
                 "--spring.datasource.username=" + DATABASE_USER,
-                "--spring.data.redis.host=127.0.0.1",
-                "--spring.data.redis.port=" + REDIS.port(),
                 "--flashsale.security.trusted-header.enabled=true",
                 "--flashsale.security.jwt-secret=crash-drill-secret-crash-drill-secret-0123",
                 "--flashsale.security.admin-key=" + Api.ADMIN_KEY,
@@ -51,7 +50,8 @@ class CrashDrillTest extends FaultDrill {
                 "--flashsale.outbox.retry-interval=500ms",
                 "--flashsale.outbox.first-backoff=200ms",
                 "--flashsale.outbox.stuck-after=5s",
-                "--logging.level.root=WARN"};
+                "--logging.level.root=WARN"));
+        String[] args = settings.toArray(String[]::new);
         AppProcess first = AppProcess.start(args);
         first.awaitHealthy(port, Duration.ofSeconds(120));
         Api app = new Api(port);
@@ -105,12 +105,11 @@ class CrashDrillTest extends FaultDrill {
         assertThat(committedAtCrash).isLessThan(200);
         assertThat(audit(product).path("redis").path("pending").size()).as("reservations left behind").isPositive();
 
-        AppProcess second = AppProcess.start(args);
-        try {
-            second.awaitHealthy(port, Duration.ofSeconds(120));
+        try (Survivor survivor = afterTheCrash(args, port)) {
+            Api survivorApp = survivor.api();
             // once the left-behind reservations are older than the bound, one pass settles them
             Thread.sleep(2_500);
-            Api.Reply pass = app.post("/api/v1/admin/reconciler/run", "", Api.admin());
+            Api.Reply pass = survivorApp.post("/api/v1/admin/reconciler/run", "", Api.admin());
             assertThat(pass.data().path("ran").asBoolean()).as(pass.toString()).isTrue();
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
@@ -120,15 +119,28 @@ class CrashDrillTest extends FaultDrill {
             long left = 200 - completedOrders(product);
             Map<String, AtomicInteger> after = new ConcurrentHashMap<>();
             for (int i = 0; i < left + 5; i++) {
-                Api.Reply reply = app.post("/api/v1/sale/purchase", "{\"productId\":\"" + product + "\"}",
+                Api.Reply reply = survivorApp.post("/api/v1/sale/purchase", "{\"productId\":\"" + product + "\"}",
                         Api.user("after-crash-" + i));
                 after.computeIfAbsent(reply.status() + " " + reply.code(), k -> new AtomicInteger()).incrementAndGet();
             }
             assertThat(completedOrders(product)).as(after.toString()).isEqualTo(200);
             assertInvariantsHold(product);
-        } finally {
-            second.stop();
         }
+    }
+
+    /** The instance that carries on after the crash, and how to stop it. */
+    protected record Survivor(Api api, AutoCloseable stop) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            stop.close();
+        }
+    }
+
+    /** The killed process started again, with the same settings, on the same port. */
+    protected Survivor afterTheCrash(String[] args, int port) {
+        AppProcess second = AppProcess.start(args);
+        second.awaitHealthy(port, Duration.ofSeconds(120));
+        return new Survivor(new Api(port), second::stop);
     }
 
     private void assertEveryConfirmedOrderIsCommitted(List<UUID> confirmedToBuyers) {

@@ -23,7 +23,7 @@ class RedisOutageDrillTest extends FaultDrill {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> soldQuantity(product) == 3);
 
-        REDIS.stop();
+        stopRedis();
         try {
             Instant start = Instant.now();
             for (int i = 0; i < 20; i++) {
@@ -48,8 +48,8 @@ class RedisOutageDrillTest extends FaultDrill {
             assertThat(api.get("/api/v1/sale/products").status()).isEqualTo(200);
             assertThat(completedOrders(product)).isEqualTo(3);
         } finally {
-            REDIS.deleteSnapshot();
-            REDIS.start();
+            deleteRedisSnapshot();
+            startRedis();
         }
 
         // Redis is back, empty: the first purchase rebuilds the state from PostgreSQL before selling

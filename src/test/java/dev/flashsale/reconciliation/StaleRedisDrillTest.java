@@ -83,15 +83,12 @@ class StaleRedisDrillTest extends FaultDrill {
     }
 
     private void snapshot() {
-        redis.execute(c -> {
-            c.serverCommands().save();
-            return null;
-        }, true);
+        snapshotRedis();
     }
 
     private void restartFromSnapshot() {
-        REDIS.stop();
-        REDIS.start();
+        stopRedis();
+        startRedis();
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                 .until(() -> "PONG".equals(redis.execute(c -> c.ping(), true)));
     }

@@ -66,6 +66,24 @@ class ProductionModeTest extends IntegrationTest {
     }
 
     @Test
+    void withARedisClusterUnreachableItStopsAtOnceAndNamesTheClusterSetting(CapturedOutput output) {
+        int from = output.getAll().length();
+        Instant start = Instant.now();
+
+        assertThatThrownBy(() -> production(
+                "--spring.datasource.url=" + testEnvironment.getProperty("spring.datasource.url"),
+                "--spring.datasource.username=" + testEnvironment.getProperty("spring.datasource.username"),
+                "--spring.data.redis.cluster.nodes=127.0.0.1:1,127.0.0.1:2"))
+                .isNotNull();
+
+        assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(30));
+        assertThat(output.getAll().substring(from))
+                .contains("The flash-sale service could not reach the Redis Cluster at 127.0.0.1:1,127.0.0.1:2")
+                .contains("SPRING_DATA_REDIS_CLUSTER_NODES")
+                .doesNotContain("[local mode] embedded");
+    }
+
+    @Test
     void withoutAWayToIdentifyUsersItRefusesToStart(CapturedOutput output) {
         int from = output.getAll().length();
         assertThatThrownBy(() -> new SpringApplication(FlashSaleApplication.class).run(

@@ -2,6 +2,7 @@ package dev.flashsale.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,7 +17,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * The base of the fault drills: the application talks to a Redis of the drill's own (which the
  * drill stops, empties or restores from an old snapshot) and to PostgreSQL through a TCP proxy
  * (which the drill cuts). PostgreSQL is the configured one, or an embedded one on a machine that
- * has none. Every drill class shares this one application context.
+ * has none. Every drill class shares this one application context; a drill class marked
+ * {@link OnRedisCluster} runs on the run's Redis Cluster instead, and the methods below act on
+ * all of its nodes.
  */
 public abstract class FaultDrill extends IntegrationTest {
 
@@ -62,6 +65,61 @@ public abstract class FaultDrill extends IntegrationTest {
         registry.add("flashsale.ordering.breaker-window", () -> "4");
         registry.add("flashsale.ordering.breaker-open-for", () -> "5s");
         registry.add("flashsale.reconciler.stale-reservation-after", () -> "2s");
+    }
+
+    private boolean onCluster() {
+        return getClass().isAnnotationPresent(OnRedisCluster.class);
+    }
+
+    /** The drill's Redis Cluster (only for a drill marked {@link OnRedisCluster}). */
+    protected RedisCluster cluster() {
+        return RedisCluster.current();
+    }
+
+    /** Redis goes away: the server, or every node of the cluster, stops without saving. */
+    protected void stopRedis() {
+        if (onCluster()) {
+            cluster().halt();
+        } else {
+            REDIS.stop();
+        }
+    }
+
+    /** Redis comes back, from its last snapshot if there is one (empty if not). */
+    protected void startRedis() {
+        if (onCluster()) {
+            cluster().resume();
+        } else {
+            REDIS.start();
+        }
+    }
+
+    /** Forgets Redis's snapshot(s), so that it comes back empty. */
+    protected void deleteRedisSnapshot() {
+        if (onCluster()) {
+            cluster().deleteSnapshots();
+        } else {
+            REDIS.deleteSnapshot();
+        }
+    }
+
+    /** Redis writes a snapshot now (every node of the cluster). */
+    protected void snapshotRedis() {
+        if (onCluster()) {
+            cluster().snapshot();
+        } else {
+            redis.execute(c -> {
+                c.serverCommands().save();
+                return null;
+            }, true);
+        }
+    }
+
+    /** The command-line settings that point an application process at the drill's Redis. */
+    protected List<String> redisArguments() {
+        return onCluster()
+                ? List.of("--spring.data.redis.cluster.nodes=" + cluster().nodes())
+                : List.of("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + REDIS.port());
     }
 
     /** PostgreSQL without the proxy, for looking while the proxy is cut. */

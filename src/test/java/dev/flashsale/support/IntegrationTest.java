@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.ActiveProfiles;
@@ -54,6 +55,15 @@ public abstract class IntegrationTest {
     @BeforeEach
     void connectApi() {
         api = new Api(port);
+    }
+
+    /** A test that says it runs on a Redis Cluster does: a single Redis must not pass for one. */
+    @BeforeEach
+    void onTheRedisItClaims() {
+        if (getClass().isAnnotationPresent(OnRedisCluster.class)) {
+            assertThat(redis.getConnectionFactory() instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware())
+                    .as("the application talks to a Redis Cluster").isTrue();
+        }
     }
 
     /** A product on sale now, for an hour. */
