@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How the costs that are not on the hot path grow with the size of a sale and of the orders table.
-#   bench/growth.sh [orders ...]        (default: 100000 1000000 10000000)
+#   bench/growth.sh [orders ...]        (default: 100000 1000000 9999000)
 # For each size N it starts the packaged jar (bench/app.sh: a fresh flashsale_bench database, this
 # machine's Redis), creates a big sale and a small one through the API, writes N committed orders
 # of the big sale and 1,000 of the small one directly in SQL (each buyer 'gI' has one unit, numbered
@@ -11,12 +11,13 @@
 #   reconciler POST /admin/reconciler/run: one full pass over both sales
 #   purchase   the median of 20 purchases of new buyers on the big sale
 #   orders     the median of 20 reads of GET /sale/user/orders by buyer g1 (two orders)
-# The small sale's figures show what a sale pays for the size of the whole table.
+# The small sale's figures show what a sale pays for the size of the whole table. A sale's stock is
+# at most 10,000,000 units (the admin API's bound): the big sale's stock is N + 1,000 up to that.
 # Output: one Markdown table row per size. Build first: ./mvnw -DskipTests package
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000 10000000)
+[ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000 9999000)
 BASE_URL=http://127.0.0.1:8080
 ADMIN_KEY=bench-admin-key-0123456789
 SMALL=1000
@@ -62,12 +63,15 @@ read_orders() { seconds -H 'X-User-Id: g1' "$BASE_URL/api/v1/sale/user/orders"; 
 
 echo "| orders in the big sale | table rows | write (s) | warm-up big / small (s) | audit big / small (s) | reconciler pass (s) | purchase median (ms) | user's orders median (ms) |"
 echo "|---|---|---|---|---|---|---|---|"
+app=
+trap '[ -z "$app" ] || kill "$app" 2>/dev/null || true' EXIT
 for n in "${sizes[@]}"; do
     log=$(mktemp)
     bench/app.sh >"$log" 2>&1 &
     app=$!
     for _ in $(seq 1 120); do curl -sf -o /dev/null "$BASE_URL/actuator/health/readiness" && break; sleep 1; done
-    big=$(create_product $((n + 1000)))
+    stock=$((n + 1000 > 10000000 ? 10000000 : n + 1000))
+    big=$(create_product "$stock")
     small=$(create_product $((SMALL + 1000)))
     t0=$(date +%s.%N)
     write_orders "$big" "$n"
@@ -89,5 +93,6 @@ for n in "${sizes[@]}"; do
         "$warm_big" "$warm_small" "$audit_big" "$audit_small" "$reconcile" \
         "$(echo "$purchase * 1000" | bc)" "$(echo "$orders * 1000" | bc)"
     kill "$app"; wait "$app" 2>/dev/null || true
+    app=
     rm -f "$log"
 done
