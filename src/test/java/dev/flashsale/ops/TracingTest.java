@@ -16,11 +16,15 @@ import dev.flashsale.web.RequestTraces;
 import io.micrometer.registry.otlp.OtlpMeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationContext;
@@ -47,6 +51,21 @@ class TracingTest extends IntegrationTest {
 
     @Autowired
     RequestTraces traces;
+
+    private LogLevel levelBefore;
+
+    /** The service's INFO lines, whatever level another test left the (JVM-wide) logging at. */
+    @BeforeEach
+    void serviceLogsAtInfo() {
+        LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+        levelBefore = logging.getLoggerConfiguration("dev.flashsale").getConfiguredLevel();
+        logging.setLogLevel("dev.flashsale", LogLevel.INFO);
+    }
+
+    @AfterEach
+    void levelAsBefore() {
+        LoggingSystem.get(getClass().getClassLoader()).setLogLevel("dev.flashsale", levelBefore);
+    }
 
     @Test
     void everyAnswerCarriesATraceparentAndAProblemCarriesItsTraceId() {

@@ -78,13 +78,17 @@ class EncryptedConnectionsTest {
     private static TlsRedis redis;
     private static TlsPostgres postgres;
     private static ClientResources lettuce;
+    private static LogLevel rootLevel;
 
     @BeforeAll
     static void startServers() throws IOException {
         String redisServer = tool("redis-server", "redis-server");
         String openssl = tool("openssl", "openssl");
-        // no Spring context sets the levels of the test's own clients (zonky, Lettuce, Netty)
-        LoggingSystem.get(EncryptedConnectionsTest.class.getClassLoader()).setLogLevel(null, LogLevel.WARN);
+        // no Spring context sets the levels of the test's own clients (zonky, Lettuce, Netty); the
+        // level is the whole test JVM's, so it is given back afterwards
+        LoggingSystem logging = LoggingSystem.get(EncryptedConnectionsTest.class.getClassLoader());
+        rootLevel = logging.getLoggerConfiguration(LoggingSystem.ROOT_LOGGER_NAME).getConfiguredLevel();
+        logging.setLogLevel(null, LogLevel.WARN);
         certs = TestCertificates.create(Files.createDirectories(dir.resolve("certs")), openssl);
         redis = TlsRedis.start(redisServer, Files.createDirectories(dir.resolve("redis")), certs,
                 DEFAULT_PASSWORD, APP_USER, APP_PASSWORD);
@@ -94,6 +98,7 @@ class EncryptedConnectionsTest {
 
     @AfterAll
     static void stopServers() {
+        LoggingSystem.get(EncryptedConnectionsTest.class.getClassLoader()).setLogLevel(null, rootLevel);
         try {
             if (lettuce != null) {
                 lettuce.shutdown().awaitUninterruptibly(10_000);
