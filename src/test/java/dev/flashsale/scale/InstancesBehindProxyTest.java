@@ -301,8 +301,9 @@ class InstancesBehindProxyTest {
             assertThat(committed).as("orders confirmed with a 201 and committed").containsExactlyInAnyOrderElementsOf(confirmed);
             assertThat(confirmed).hasSize(count(outcomes, "201"));
             // the premise: the kill came mid-burst, with requests in flight on the killed instance
+            // (whether the killed instance's last orders committed before it died or not, their
+            // reservations stay pending: the survivors' reconcilers must settle them, below)
             assertThat(outcomes.keySet()).as(outcomes.toString()).anyMatch(k -> !k.equals("201") && !k.startsWith("409"));
-            assertThat(committedAtEnd).isLessThan(300);
 
             // the edge routes every address to a live instance
             for (int i = 0; i < SHOPPER_ADDRESSES; i++) {
