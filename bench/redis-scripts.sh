@@ -2,7 +2,7 @@
 # How many reservation scripts one Redis core runs for one sale: the ceiling of the hottest sale,
 # whose keys share one hash tag and so one Redis (one master of a cluster).
 #   bench/redis-scripts.sh            (a running instance: bench/app.sh; BASE_URL, ADMIN_KEY as for run.sh)
-# It creates a sale with a stock that never runs out through the API (the instance installs its
+# It creates a sale of 10,000,000 units (more than a run takes) through the API (the instance installs its
 # Redis state), then drives reserve.lua on that sale's keys with redis-benchmark (50 clients,
 # 300,000 calls, EVALSHA) straight at the Redis that holds them, three times each:
 #   reserved   a new buyer every call (a random id among 100 million): a unit is taken
@@ -16,7 +16,7 @@ ADMIN_KEY=${ADMIN_KEY:-bench-admin-key-0123456789}
 port=${REDIS_PORT:-6379}
 
 product=$(curl -sf -X POST "$BASE_URL/api/v1/admin/products" -H "X-Admin-Key: $ADMIN_KEY" -H 'Content-Type: application/json' \
-    -d '{"name":"redis scripts","price":1,"totalQuantity":100000000,"perUserLimit":1}' \
+    -d '{"name":"redis scripts","price":1,"totalQuantity":10000000,"perUserLimit":1}' \
     | sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/')
 curl -sf -o /dev/null "$BASE_URL/api/v1/sale/status/$product" # the sale's state is in Redis from here on
 p="fs:{$product}:"
