@@ -43,14 +43,8 @@ class CrashDrillTest extends FaultDrill {
                 "--flashsale.security.admin-key=" + Api.ADMIN_KEY,
                 "--flashsale.reconciler.enabled=false",
                 "--flashsale.limits.enabled=false", // the drill's crowd is one address
-                "--flashsale.reconciler.stale-reservation-after=2s",
-                "--spring.modulith.events.staleness.published=5s",
-                "--spring.modulith.events.staleness.processing=5s",
-                "--spring.modulith.events.staleness.check-interval=1s",
-                "--flashsale.outbox.retry-interval=500ms",
-                "--flashsale.outbox.first-backoff=200ms",
-                "--flashsale.outbox.stuck-after=5s",
-                "--logging.level.root=WARN"));
+                "--flashsale.reconciler.stale-reservation-after=2s"));
+        settings.addAll(AppProcess.QUICK_OUTBOX_TAKEOVER);
         String[] args = settings.toArray(String[]::new);
         AppProcess first = AppProcess.start(args);
         first.awaitHealthy(port, Duration.ofSeconds(120));

@@ -104,7 +104,7 @@ class InstancesBehindProxyTest {
         for (int i = 0; i < INSTANCES; i++) {
             int port = instancePort();
             ports.add(port);
-            instances.add(AppProcess.start(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), Map.of(),
+            List<String> settings = new ArrayList<>(List.of(
                     "--server.port=" + port,
                     "--spring.datasource.url=" + pooler.url(),
                     "--spring.datasource.username=" + upstream.user(),
@@ -130,14 +130,10 @@ class InstancesBehindProxyTest {
                     "--flashsale.ordering.queue-timeout=4s",
                     "--flashsale.ordering.write-timeout=2s",
                     "--flashsale.catalog.cache-ttl=60s",
-                    "--flashsale.inventory.local-stock-ttl=5s",
-                    "--spring.modulith.events.staleness.published=5s",
-                    "--spring.modulith.events.staleness.processing=5s",
-                    "--spring.modulith.events.staleness.check-interval=1s",
-                    "--flashsale.outbox.retry-interval=500ms",
-                    "--flashsale.outbox.first-backoff=200ms",
-                    "--flashsale.outbox.stuck-after=5s",
-                    "--logging.level.root=WARN"));
+                    "--flashsale.inventory.local-stock-ttl=5s"));
+            settings.addAll(AppProcess.QUICK_OUTBOX_TAKEOVER);
+            instances.add(AppProcess.start(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), Map.of(),
+                    settings.toArray(String[]::new)));
         }
         for (int i = 0; i < INSTANCES; i++) {
             instances.get(i).awaitHealthy(ports.get(i), Duration.ofSeconds(120));

@@ -34,6 +34,19 @@ public final class AppProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /**
+     * Settings for a drill that kills a process and carries on with another: the outbox takes over
+     * the killed one's deliveries within seconds (instead of minutes), and only warnings are logged.
+     */
+    public static final List<String> QUICK_OUTBOX_TAKEOVER = List.of(
+            "--spring.modulith.events.staleness.published=5s",
+            "--spring.modulith.events.staleness.processing=5s",
+            "--spring.modulith.events.staleness.check-interval=1s",
+            "--flashsale.outbox.retry-interval=500ms",
+            "--flashsale.outbox.first-backoff=200ms",
+            "--flashsale.outbox.stuck-after=5s",
+            "--logging.level.root=WARN");
+
     public static AppProcess start(String... args) {
         return start(Map.of(), args);
     }
