@@ -5,8 +5,8 @@ import dev.flashsale.identity.Callers;
 import dev.flashsale.limits.ClientLimits;
 import dev.flashsale.ordering.Purchases;
 import dev.flashsale.web.ProblemCounts;
-import dev.flashsale.web.RequestTraces;
 import dev.flashsale.web.ProblemWriter;
+import dev.flashsale.web.RequestTraces;
 import dev.flashsale.web.WebProperties;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -33,7 +33,7 @@ class ProblemErrorController implements ErrorController {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         HttpStatusCode status = HttpStatusCode.valueOf(code instanceof Integer value && value >= 400 ? value : 500);
         ProblemDetail problem = Problems.of(status, ErrorCodes.refused(status), ErrorCodes.message(status));
-        RequestTraces.stamp(problem, traces.traceId(request));
+        traces.stamp(problem, request);
         problems.write(response, ResponseEntity.status(status).body(problem));
     }
 }

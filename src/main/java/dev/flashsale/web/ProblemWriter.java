@@ -40,9 +40,7 @@ public class ProblemWriter {
         response.setCharacterEncoding("UTF-8");
         ProblemDetail problem = answer.getBody();
         counts.count(problem);
-        if (problem.getProperties() == null || !problem.getProperties().containsKey(RequestTraces.TRACE_ID)) {
-            traces.stamp(problem);
-        }
+        traces.stamp(problem);
         json.writeValue(response.getOutputStream(), Problems.asMap(problem));
     }
 

@@ -28,7 +28,7 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
 @Component
 public class RequestTraces {
 
-    public static final String TRACE_ID = "traceId";
+    private static final String TRACE_ID = "traceId";
 
     private final Tracer tracer;
     private final Propagator propagator;
@@ -61,12 +61,19 @@ public class RequestTraces {
         return span != null ? span.context().traceId() : null;
     }
 
-    /** Adds the current trace id to a problem about to be answered. */
+    /** Adds the current trace id to a problem about to be answered, unless it has one already. */
     public void stamp(ProblemDetail problem) {
-        stamp(problem, traceId());
+        if (problem.getProperties() == null || !problem.getProperties().containsKey(TRACE_ID)) {
+            stamp(problem, traceId());
+        }
     }
 
-    static void stamp(ProblemDetail problem, @Nullable String traceId) {
+    /** Adds the request's trace id (see {@link #traceId(HttpServletRequest)}) to a problem. */
+    void stamp(ProblemDetail problem, HttpServletRequest request) {
+        stamp(problem, traceId(request));
+    }
+
+    private static void stamp(ProblemDetail problem, @Nullable String traceId) {
         if (traceId != null && !traceId.isEmpty()) {
             problem.setProperty(TRACE_ID, traceId);
         }
