@@ -8,6 +8,8 @@
 -- noop:     POST /api/v1/bench/noop with a purchase's headers and body (the ceiling; bench profile).
 -- gated:    a gated sale (no challenge): each new user asks for a purchase token
 --           (POST /api/v1/sale/purchase-token), then buys with it; two requests per buyer.
+-- HISTOGRAM=<file> also writes the run's latency histogram there ("microseconds count" lines),
+-- so that runs can be merged (bench/cold-open.sh).
 local threads = {}
 
 function setup(thread)
@@ -89,4 +91,14 @@ function done(summary, latency, requests)
         latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
         summary.requests / (summary.duration / 1e6),
         summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+    local file = os.getenv("HISTOGRAM")
+    if file then
+        local out = assert(io.open(file, "w"))
+        for i = 1, #latency do
+            local micros, count = latency(i) -- the i-th latency recorded, and how often
+            out:write(string.format("%d %d\n", micros, count))
+        end
+        out:close()
+    end
 end
+

@@ -21,8 +21,9 @@ class HotPathConfiguration {
 
     /** The per-address limits: after the body-size limit and the HTTP metrics, before the hot path. */
     @Bean
-    FilterRegistrationBean<RequestLimits> requestLimits(ClientLimits limits, ProblemWriter problems) {
-        FilterRegistrationBean<RequestLimits> registration = new FilterRegistrationBean<>(new RequestLimits(limits, problems));
+    FilterRegistrationBean<RequestLimits> requestLimits(ClientLimits limits, ProblemWriter problems, Rehearsal rehearsal) {
+        FilterRegistrationBean<RequestLimits> registration =
+                new FilterRegistrationBean<>(new RequestLimits(limits, problems, rehearsal));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 5);
         registration.addUrlPatterns("/api/*");
         return registration;

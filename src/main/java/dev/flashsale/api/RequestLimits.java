@@ -19,21 +19,24 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * attempts (and a gated sale's token requests), and reads (status, sale lists, stream openings, the
  * caller's own status and orders, a gated sale's challenges).
  * A refused request gets 429 {@code RATE_LIMITED} with Retry-After. Per-user limits are applied
- * by the purchase itself, where the user is known.
+ * by the purchase itself, where the user is known. The instance's own rehearsal before it takes
+ * traffic ({@link Rehearsal}) is not limited.
  */
 class RequestLimits extends OncePerRequestFilter {
 
     private final ClientLimits limits;
     private final ProblemWriter problems;
+    private final Rehearsal rehearsal;
 
-    RequestLimits(ClientLimits limits, ProblemWriter problems) {
+    RequestLimits(ClientLimits limits, ProblemWriter problems, Rehearsal rehearsal) {
         this.limits = limits;
         this.problems = problems;
+        this.rehearsal = rehearsal;
     }
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !limits.enabled();
+        return !limits.enabled() || rehearsal.owns(request);
     }
 
     @Override

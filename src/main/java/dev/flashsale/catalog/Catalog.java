@@ -1,5 +1,6 @@
 package dev.flashsale.catalog;
 
+import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -7,8 +8,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
@@ -35,6 +38,8 @@ public class Catalog {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final LoadingCache<UUID, Optional<Product>> byId;
+    /** Sales that exist only in this instance's memory, while it rehearses before taking traffic. */
+    private final Map<UUID, Product> rehearsals = new ConcurrentHashMap<>();
 
     Catalog(JdbcClient jdbc, Clock clock, CatalogProperties properties) {
         this.jdbc = jdbc;
@@ -50,7 +55,44 @@ public class Catalog {
 
     /** The product, from the local cache when fresh enough. Unknown ids are cached too (as empty). */
     public Optional<Product> find(UUID id) {
+        if (!rehearsals.isEmpty()) {
+            Product rehearsed = rehearsals.get(id);
+            if (rehearsed != null) {
+                return Optional.of(rehearsed);
+            }
+        }
         return byId.get(id);
+    }
+
+    /**
+     * Makes {@link #find} return the product, which is kept in memory only: a synthetic sale on
+     * which the instance rehearses its request paths before it reports ready. It is never stored;
+     * its orders are written in transactions that are rolled back ({@link #insertRehearsalRow}).
+     */
+    public void rehearse(Product product) {
+        rehearsals.put(product.id(), product);
+    }
+
+    /** The rehearsal sale is gone: {@link #find} no longer knows it. */
+    public void endRehearsal(UUID id) {
+        rehearsals.remove(id);
+    }
+
+    /** Whether the product is a rehearsal sale of this instance. */
+    public boolean isRehearsal(UUID id) {
+        return !rehearsals.isEmpty() && rehearsals.containsKey(id);
+    }
+
+    /**
+     * Inserts a rehearsal sale's row in the caller's transaction, which must be rolled back: its
+     * orders can then be written exactly as a real sale's are, and none of it is ever committed.
+     */
+    public void insertRehearsalRow(Product p) {
+        if (!rehearsals.containsKey(p.id())) {
+            throw new IllegalArgumentException("not a rehearsal sale: " + p.id());
+        }
+        insert(p.id(), p.name(), p.description(), p.price(), p.totalQuantity(), p.perUserLimit(), p.saleStartAt(),
+                p.saleEndAt(), p.perAddressLimit(), p.gated(), p.powDifficulty());
     }
 
     /**
@@ -128,18 +170,25 @@ public class Catalog {
 
     public Product create(NewProduct p) {
         UUID id = IDS.generate();
+        insert(id, p.name(), p.description(), p.price(), p.totalQuantity(), p.perUserLimit(), p.saleStartAt(),
+                p.saleEndAt(), p.perAddressLimit(), p.gated(), p.powDifficulty());
+        byId.invalidate(id);
+        return load(id).orElseThrow();
+    }
+
+    private void insert(UUID id, String name, String description, BigDecimal price, int totalQuantity,
+                        int perUserLimit, Instant saleStartAt, Instant saleEndAt, Integer perAddressLimit,
+                        boolean gated, int powDifficulty) {
         Timestamp now = Timestamp.from(clock.instant());
         jdbc.sql("""
                 INSERT INTO products (id, name, description, price, total_quantity, per_user_limit,
                                       sale_start_at, sale_end_at, created_at, updated_at,
                                       per_address_limit, purchase_gated, pow_difficulty)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
-                .params(id, p.name(), p.description(), p.price(), p.totalQuantity(), p.perUserLimit(),
-                        Timestamp.from(p.saleStartAt()), Timestamp.from(p.saleEndAt()), now, now,
-                        p.perAddressLimit(), p.gated(), p.powDifficulty())
+                .params(id, name, description, price, totalQuantity, perUserLimit,
+                        Timestamp.from(saleStartAt), Timestamp.from(saleEndAt), now, now,
+                        perAddressLimit, gated, powDifficulty)
                 .update();
-        byId.invalidate(id);
-        return load(id).orElseThrow();
     }
 
     /** Stores the product's new definition; the stock and sold quantity are not touched here. */

@@ -291,6 +291,17 @@ public class Inventory {
         }
     }
 
+    /**
+     * Deletes the sale's state from Redis and this instance's memory of its stock: for a rehearsal
+     * sale, which was never stored anywhere else. A real sale's state would only be rebuilt.
+     */
+    public void discard(UUID productId) {
+        SaleKeys keys = SaleKeys.of(productId);
+        calls.call(() -> redis.delete(List.of(keys.sale(), keys.stock(), keys.buyers(), keys.pending(), keys.free(),
+                keys.addresses())));
+        local.forget(productId);
+    }
+
     /** What this instance remembers of the product's stock is out of date. */
     void forgetLocally(UUID productId) {
         local.forget(productId);

@@ -2,6 +2,7 @@ package dev.flashsale.ordering.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -9,7 +10,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
+import dev.flashsale.catalog.Catalog;
 import dev.flashsale.ordering.Order;
 import dev.flashsale.ordering.OrderPlaced;
 import dev.flashsale.ordering.OrderQueueTimeoutException;
@@ -44,6 +47,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * happen), its orders are written again one transaction each, so only the offending order fails,
  * with its own error. If the database fails, every order of the batch gets that failure.
  *
+ * <p>A rehearsal sale's orders ({@link Catalog#rehearse}) are written in a transaction of their
+ * own that is rolled back.
+ *
  * <p>An order that waited in the queue longer than {@code queue-timeout} is withdrawn before any
  * writer took it, so its caller knows for certain that it was not written; once a writer took it,
  * the caller waits for that transaction's outcome (bounded by the transaction's own timeout).
@@ -57,6 +63,7 @@ public class OrderWriter implements SmartLifecycle {
     private static final int WITHDRAWN = 2;
 
     private final Orders orders;
+    private final Catalog catalog;
     private final TransactionTemplate transaction;
     private final ApplicationEventPublisher events;
     private final OrderingProperties properties;
@@ -65,9 +72,10 @@ public class OrderWriter implements SmartLifecycle {
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running;
 
-    public OrderWriter(Orders orders, PlatformTransactionManager transactions, ApplicationEventPublisher events,
+    public OrderWriter(Orders orders, Catalog catalog, PlatformTransactionManager transactions, ApplicationEventPublisher events,
                 OrderingProperties properties, MeterRegistry meters) {
         this.orders = orders;
+        this.catalog = catalog;
         this.transaction = new TransactionTemplate(transactions);
         this.transaction.setTimeout((int) Math.max(1, properties.writeTimeout().toSeconds()));
         this.events = events;
@@ -219,12 +227,35 @@ public class OrderWriter implements SmartLifecycle {
     }
 
     private void commit(List<Orders.NewOrder> placed) {
+        Map<Boolean, List<Orders.NewOrder>> rehearsed = placed.stream()
+                .collect(Collectors.partitioningBy(p -> catalog.isRehearsal(p.order().productId())));
+        if (!rehearsed.get(true).isEmpty()) {
+            rehearse(rehearsed.get(true));
+        }
+        if (!rehearsed.get(false).isEmpty()) {
+            transaction.executeWithoutResult(status -> insert(rehearsed.get(false)));
+        }
+    }
+
+    private void insert(List<Orders.NewOrder> placed) {
+        orders.insertCompleted(placed);
+        events.publishEvent(new OrdersPlaced(placed.stream()
+                .map(p -> new OrderPlaced(p.order().id(), p.order().productId(), p.order().userId(),
+                        p.order().quantity(), p.order().unitPrice(), p.order().createdAt()))
+                .toList()));
+    }
+
+    /**
+     * A rehearsal sale's orders (the instance rehearsing before it takes traffic): written as any
+     * others, with their sale's row, in a transaction that is then rolled back, so that nothing of
+     * them is stored and their event is never delivered.
+     */
+    private void rehearse(List<Orders.NewOrder> rehearsed) {
         transaction.executeWithoutResult(status -> {
-            orders.insertCompleted(placed);
-            events.publishEvent(new OrdersPlaced(placed.stream()
-                    .map(p -> new OrderPlaced(p.order().id(), p.order().productId(), p.order().userId(),
-                            p.order().quantity(), p.order().unitPrice(), p.order().createdAt()))
-                    .toList()));
+            status.setRollbackOnly();
+            rehearsed.stream().map(p -> p.order().productId()).distinct()
+                    .forEach(id -> catalog.find(id).ifPresent(catalog::insertRehearsalRow));
+            insert(rehearsed);
         });
     }
 

@@ -1,0 +1,129 @@
+package dev.flashsale.api;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import dev.flashsale.support.Api;
+import dev.flashsale.support.AppProcess;
+import dev.flashsale.support.FaultDrill;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A production instance, as its own process with the production limits, rehearses a sale on
+ * itself before it reports ready, and leaves nothing of it behind: no product, order or outbox
+ * entry in PostgreSQL, no sale state in Redis, and no way past the limits once it is over.
+ */
+class RehearsalTest extends FaultDrill {
+
+    private static final Pattern REHEARSED =
+            Pattern.compile("Rehearsed (\\d+) requests on (\\d+) synthetic sales in (\\d+) ms \\(\\{([^}]*)\\}\\)");
+
+    @Test
+    void aStartingInstanceRehearsesASaleBeforeItIsReadyAndLeavesNothingBehind(TestReporter reporter) throws Exception {
+        long orders = count("SELECT count(*) FROM orders");
+        long units = count("SELECT count(*) FROM order_units");
+        long events = count("SELECT count(*) FROM event_publication");
+        long products = count("SELECT count(*) FROM products");
+        int port = freePort();
+        List<String> settings = new ArrayList<>(redisArguments());
+        settings.addAll(List.of(
+                "--server.port=" + port,
+                "--spring.datasource.url=" + DATABASE_URL,
+                "--spring.datasource.username=" + DATABASE_USER,
+                "--flashsale.security.trusted-header.enabled=true",
+                "--flashsale.security.jwt-secret=rehearsal-test-secret-rehearsal-test-0123",
+                "--flashsale.security.admin-key=" + Api.ADMIN_KEY,
+                "--flashsale.reconciler.enabled=false",
+                "--flashsale.rehearsal.enabled=true",
+                "--flashsale.rehearsal.requests=6000",
+                "--logging.level.root=WARN",
+                "--logging.level.dev.flashsale.api.Rehearsal=INFO"));
+        long launched = System.nanoTime();
+        try (AppProcess app = AppProcess.start(settings.toArray(String[]::new))) {
+            Api api = new Api(port);
+            int refusedBeforeReady = 0;
+            String outputWhenReady = null;
+            long deadline = launched + Duration.ofSeconds(120).toNanos();
+            while (System.nanoTime() < deadline && app.isAlive()) {
+                String before = app.output();
+                int readiness;
+                try {
+                    readiness = api.get("/actuator/health/readiness").status();
+                } catch (IllegalStateException notListeningYet) {
+                    Thread.sleep(20);
+                    continue;
+                }
+                if (readiness == 200) {
+                    outputWhenReady = before;
+                    break;
+                }
+                refusedBeforeReady++;
+                Thread.sleep(20);
+            }
+            long ready = (System.nanoTime() - launched) / 1_000_000;
+            assertThat(outputWhenReady).as("the instance became ready; its output:\n%s", app.output()).isNotNull();
+            assertThat(refusedBeforeReady).as("readiness answered 503 while the instance rehearsed").isPositive();
+            Matcher rehearsed = REHEARSED.matcher(outputWhenReady);
+            assertThat(rehearsed.find()).as("the rehearsal was over before readiness answered 200:\n%s", app.output())
+                    .isTrue();
+            Map<Integer, Long> answers = rehearsalAnswers(rehearsed.group(4));
+            reporter.publishEntry("rehearsal", rehearsed.group(0) + "; launch to ready " + ready + " ms");
+            int sales = Integer.parseInt(rehearsed.group(2));
+            assertThat(rehearsed.group(1)).isEqualTo("6000");
+            assertThat(sales).isEqualTo(2);
+            assertThat(answers).as("every synthetic sale sold out exactly, through the group commit")
+                    .containsEntry(201, 100L * sales);
+            assertThat(answers.keySet()).as("no answer but a sale's: nothing limited, nothing failed")
+                    .containsOnly(200, 201, 409);
+
+            assertThat(count("SELECT count(*) FROM products")).as("no product stored").isEqualTo(products);
+            assertThat(count("SELECT count(*) FROM products WHERE name = 'rehearsal'")).isZero();
+            assertThat(count("SELECT count(*) FROM orders")).as("no order stored").isEqualTo(orders);
+            assertThat(count("SELECT count(*) FROM order_units")).as("no unit stored").isEqualTo(units);
+            assertThat(count("SELECT count(*) FROM event_publication")).as("no event for the outbox").isEqualTo(events);
+            Set<UUID> known = direct().sql("SELECT id FROM products").query(UUID.class).set();
+            Set<UUID> inRedis = redis.keys("fs:{*").stream()
+                    .map(key -> UUID.fromString(key.substring(4, 40))).collect(Collectors.toSet());
+            assertThat(known).as("no sale state in Redis but real products'").containsAll(inRedis);
+
+            // The rehearsal's pass through the per-address limits ended with it, whatever is presented.
+            var replies = answers(1_000, 32, i -> api.post("/api/v1/sale/purchase",
+                    "{\"productId\":\"" + UUID.randomUUID() + "\"}", "X-User-Id", "after-" + i, Rehearsal.HEADER, "anything"));
+            assertThat(count(replies, "429 RATE_LIMITED")).as("the per-address purchase limit (300 in 10 s) refuses the rest: %s", replies)
+                    .isPositive();
+        }
+    }
+
+    private static long count(String sql) {
+        return direct().sql(sql).query(Long.class).single();
+    }
+
+    /** "{200=750, 201=200, 409=5050}" as a map. */
+    private static Map<Integer, Long> rehearsalAnswers(String listed) {
+        Map<Integer, Long> answers = new HashMap<>();
+        for (String pair : listed.split(",\\s*")) {
+            String[] kv = pair.split("=");
+            answers.put(Integer.parseInt(kv[0].strip()), Long.parseLong(kv[1].strip()));
+        }
+        return answers;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
