@@ -1,6 +1,8 @@
 package dev.flashsale.api;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Set;
@@ -21,17 +23,21 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter.DataWithMediaType;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Live sale streams (server-sent events). However many browsers watch a sale, the sale is looked
  * at once per interval (the same read as the status endpoint, from this instance's short-lived
- * view of the stock) and sent only when it changed, or as a heartbeat. Each watcher gets the
- * latest state: a slow one skips states rather than queueing them, and never holds up the others.
+ * view of the stock) and sent only when it changed, or as a heartbeat. The event is written to
+ * JSON once and the same bytes go to every watcher. Each watcher gets the latest state: a slow one
+ * skips states rather than queueing them, and never holds up the others.
  *
  * <p>A browser that went away is noticed only when a write to it fails, so every
  * {@code stream-probe} each stream with nothing else to send gets an SSE comment (two bytes that
@@ -47,10 +53,16 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
     record SaleEvent(SaleView sale, Instant serverTime) {
     }
 
+    /** What a probe sends: an SSE comment. */
+    private static final Set<DataWithMediaType> PROBE = SseEmitter.event().comment("").build();
+    /** How every sale event begins: its name, then its data (one line of JSON). */
+    private static final byte[] EVENT = "event:sale\ndata:".getBytes(StandardCharsets.US_ASCII);
+
     private final Catalog catalog;
     private final SaleViews views;
     private final Clock clock;
     private final WebProperties web;
+    private final JsonMapper json;
     private final ConcurrentHashMap<UUID, Channel> channels = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sale-streams").daemon().factory());
@@ -59,11 +71,12 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
     private final ExecutorService senders = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("sale-stream-send-", 0).factory());
 
-    SaleStreams(Catalog catalog, SaleViews views, Clock clock, WebProperties web, MeterRegistry meters) {
+    SaleStreams(Catalog catalog, SaleViews views, Clock clock, WebProperties web, JsonMapper json, MeterRegistry meters) {
         this.catalog = catalog;
         this.views = views;
         this.clock = clock;
         this.web = web;
+        this.json = json;
         Gauge.builder("flashsale.stream.watchers", channels,
                         c -> c.values().stream().mapToInt(ch -> ch.watchers.size()).sum())
                 .description("browsers watching a sale's live stream on this instance").register(meters);
@@ -101,19 +114,40 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
     /** A new stream of the product's sale; {@code onLeave} runs once, when it ends for any reason. */
     SseEmitter watch(Product product, Runnable onLeave) {
         SseEmitter emitter = new SseEmitter(web.streamTimeout().toMillis());
+        SaleView sale;
+        try {
+            sale = views.liveOrDegraded(product);
+            // Sent before the emitter is returned, so Spring holds it and writes it, with the
+            // response's headers, on the request's own thread. Were the first write made by a sender
+            // thread, it could commit the response while the request's filters still set headers on
+            // it, and Tomcat's headers are not safe for two threads at once.
+            emitter.send(frame(sale));
+        } catch (IOException | RuntimeException notSent) {
+            onLeave.run();
+            throw notSent instanceof RuntimeException e ? e : new UncheckedIOException((IOException) notSent);
+        }
         Channel channel = channels.computeIfAbsent(product.id(), id -> new Channel());
         Watcher watcher = new Watcher(emitter, channel, onLeave);
         channel.watchers.add(watcher);
         emitter.onCompletion(watcher::leave);
         emitter.onTimeout(emitter::complete);
         emitter.onError(error -> watcher.leave());
-        SaleView sale = views.liveOrDegraded(product);
         if (channel.last == null) { // the next tick sends only what changed since
             channel.last = sale;
             channel.sentAt = System.nanoTime();
         }
-        watcher.offer(new SaleEvent(sale, clock.instant()));
         return emitter;
+    }
+
+    /** The sale as one SSE event named {@code sale}, its data written to JSON once for every watcher. */
+    private Set<DataWithMediaType> frame(SaleView sale) {
+        byte[] data = json.writeValueAsBytes(new SaleEvent(sale, clock.instant()));
+        byte[] frame = new byte[EVENT.length + data.length + 2];
+        System.arraycopy(EVENT, 0, frame, 0, EVENT.length);
+        System.arraycopy(data, 0, frame, EVENT.length, data.length);
+        frame[frame.length - 2] = '\n';
+        frame[frame.length - 1] = '\n';
+        return Set.of(new DataWithMediaType(frame, MediaType.TEXT_EVENT_STREAM));
     }
 
     private void tick() {
@@ -139,7 +173,7 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
                     if (heartbeat || !sale.equals(channel.last)) {
                         channel.last = sale;
                         channel.sentAt = now;
-                        SaleEvent event = new SaleEvent(sale, clock.instant());
+                        Set<DataWithMediaType> event = frame(sale);
                         channel.watchers.forEach(w -> w.offer(event));
                     } else if (probe) {
                         channel.watchers.forEach(Watcher::probe);
@@ -166,15 +200,12 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
         volatile long sentAt;
     }
 
-    /** What a probe sends: an SSE comment. */
-    private static final Object PROBE = new Object();
-
     /** One browser: at most one send in flight, and only the newest state waits behind it. */
     private final class Watcher {
         final SseEmitter emitter;
         final Channel channel;
         final Runnable onLeave;
-        final AtomicReference<Object> next = new AtomicReference<>();
+        final AtomicReference<Set<DataWithMediaType>> next = new AtomicReference<>();
         final AtomicBoolean sending = new AtomicBoolean();
 
         Watcher(SseEmitter emitter, Channel channel, Runnable onLeave) {
@@ -183,7 +214,7 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
             this.onLeave = onLeave;
         }
 
-        void offer(SaleEvent event) {
+        void offer(Set<DataWithMediaType> event) {
             next.set(event);
             send();
         }
@@ -207,11 +238,10 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
 
         private void drain() {
             do {
-                Object event;
+                Set<DataWithMediaType> event;
                 while ((event = next.getAndSet(null)) != null) {
                     try {
-                        emitter.send(event == PROBE ? SseEmitter.event().comment("")
-                                : SseEmitter.event().name("sale").data(event));
+                        emitter.send(event);
                     } catch (IOException | IllegalStateException gone) {
                         leave();
                         emitter.completeWithError(gone);
