@@ -7,6 +7,10 @@ watcher how long after the purchase's 201 it saw the new stock. Prints the deliv
 (p50/p99/max over all watchers and purchases), events received per watcher, and misses.
 
   bench/watchers.py [watchers] [purchases]      (BASE_URL, ADMIN_KEY, PERIOD in the environment)
+  bench/watchers.py hold <watchers> <product> <seconds>
+        only holds the streams of an existing sale open (bench/audience.sh: a sale's audience while
+        its crowd buys), then prints events per watcher and the streams that ended early.
+LOCAL_ADDRESS (e.g. 127.0.0.2) binds the streams to another loopback address than the crowd's.
 
 The instance must run in trusted-header mode (bench/app.sh).
 """
@@ -16,6 +20,7 @@ BASE = os.environ.get("BASE_URL", "http://127.0.0.1:8080")
 ADMIN_KEY = os.environ.get("ADMIN_KEY", "bench-admin-key-0123456789")
 PERIOD = float(os.environ.get("PERIOD", "1.0"))
 HOST, PORT = BASE.split("//")[1].split(":")[0], int(BASE.rsplit(":", 1)[1])
+LOCAL = (os.environ["LOCAL_ADDRESS"], 0) if os.environ.get("LOCAL_ADDRESS") else None
 
 
 def http(method, path, body=None, headers=None):
@@ -32,7 +37,7 @@ class Watcher:
         self.ready = asyncio.Event()
 
     async def run(self, product):
-        reader, writer = await asyncio.open_connection(HOST, PORT, limit=1 << 20)
+        reader, writer = await asyncio.open_connection(HOST, PORT, limit=1 << 20, local_addr=LOCAL)
         writer.write(f"GET /api/v1/sale/stream/{product} HTTP/1.1\r\nHost: {HOST}\r\nAccept: text/event-stream\r\n\r\n".encode())
         await writer.drain()
         while True:
@@ -82,5 +87,23 @@ async def main(n, k):
         t.cancel()
 
 
+async def hold(n, product, seconds):
+    watchers = [Watcher() for _ in range(n)]
+    tasks = [asyncio.create_task(w.run(product)) for w in watchers]
+    t0 = time.monotonic()
+    await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in watchers)), timeout=120)
+    print(f"{n} streams open and first event received in {time.monotonic() - t0:.1f} s", flush=True)
+    await asyncio.sleep(seconds)
+    ended = sum(1 for t in tasks if t.done())
+    events = sorted(w.events for w in watchers)
+    print(f"held {seconds} s: events per watcher min {events[0]}, max {events[-1]}; streams ended early: {ended}; "
+          f"the watchers' client used {time.process_time():.1f} s of CPU")
+    for t in tasks:
+        t.cancel()
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "hold":
+        asyncio.run(hold(int(sys.argv[2]), sys.argv[3], float(sys.argv[4])))
+        sys.exit(0)
     asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000, int(sys.argv[2]) if len(sys.argv) > 2 else 10))
