@@ -244,7 +244,11 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
                         emitter.send(event);
                     } catch (IOException | IllegalStateException gone) {
                         leave();
-                        emitter.completeWithError(gone);
+                        try {
+                            emitter.completeWithError(gone);
+                        } catch (IllegalStateException alreadyEnded) {
+                            // the container ended the request itself when the client left
+                        }
                         return;
                     }
                 }
