@@ -1,9 +1,6 @@
 package dev.flashsale.api;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,15 +35,8 @@ class RehearsalTest extends FaultDrill {
         long events = count("SELECT count(*) FROM event_publication");
         long products = count("SELECT count(*) FROM products");
         int port = freePort();
-        List<String> settings = new ArrayList<>(redisArguments());
+        List<String> settings = processArguments(port);
         settings.addAll(List.of(
-                "--server.port=" + port,
-                "--spring.datasource.url=" + DATABASE_URL,
-                "--spring.datasource.username=" + DATABASE_USER,
-                "--flashsale.security.trusted-header.enabled=true",
-                "--flashsale.security.jwt-secret=rehearsal-test-secret-rehearsal-test-0123",
-                "--flashsale.security.admin-key=" + Api.ADMIN_KEY,
-                "--flashsale.reconciler.enabled=false",
                 "--flashsale.rehearsal.enabled=true",
                 "--flashsale.rehearsal.requests=6000",
                 "--logging.level.root=WARN",
@@ -119,11 +109,5 @@ class RehearsalTest extends FaultDrill {
             answers.put(Integer.parseInt(kv[0].strip()), Long.parseLong(kv[1].strip()));
         }
         return answers;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

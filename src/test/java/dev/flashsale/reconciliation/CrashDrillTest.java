@@ -1,7 +1,5 @@
 package dev.flashsale.reconciliation;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,15 +31,8 @@ class CrashDrillTest extends FaultDrill {
     @Test
     void aProcessKilledMidBurstLeavesEveryInvariantTrueAfterRestartAndOneReconcilerPass(TestReporter reporter) throws Exception {
         int port = freePort();
-        List<String> settings = new ArrayList<>(redisArguments());
+        List<String> settings = processArguments(port);
         settings.addAll(List.of(
-                "--server.port=" + port,
-                "--spring.datasource.url=" + DATABASE_URL,
-                "--spring.datasource.username=" + DATABASE_USER,
-                "--flashsale.security.trusted-header.enabled=true",
-                "--flashsale.security.jwt-secret=crash-drill-secret-crash-drill-secret-0123",
-                "--flashsale.security.admin-key=" + Api.ADMIN_KEY,
-                "--flashsale.reconciler.enabled=false",
                 "--flashsale.limits.enabled=false", // the drill's crowd is one address
                 "--flashsale.reconciler.stale-reservation-after=2s"));
         settings.addAll(AppProcess.QUICK_OUTBOX_TAKEOVER);
@@ -156,11 +147,5 @@ class CrashDrillTest extends FaultDrill {
                 END $$""".formatted(product)).update();
         jdbc.sql("CREATE TRIGGER test_slow_crash BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION test_slow_crash()")
                 .update();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

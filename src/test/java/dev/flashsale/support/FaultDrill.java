@@ -2,6 +2,8 @@ package dev.flashsale.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -120,6 +122,33 @@ public abstract class FaultDrill extends IntegrationTest {
         return onCluster()
                 ? List.of("--spring.data.redis.cluster.nodes=" + cluster().nodes())
                 : List.of("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + REDIS.port());
+    }
+
+    /**
+     * The settings of an application process on the drill's stores, as an operator would give
+     * them: its port, Redis, PostgreSQL (through the proxy), the gateway's user header, a token
+     * secret, the tests' admin key; the reconciler off (a drill runs its passes when it means to).
+     */
+    protected List<String> processArguments(int port) {
+        List<String> settings = new ArrayList<>(redisArguments());
+        settings.addAll(List.of(
+                "--server.port=" + port,
+                "--spring.datasource.url=" + DATABASE_URL,
+                "--spring.datasource.username=" + DATABASE_USER,
+                "--flashsale.security.trusted-header.enabled=true",
+                "--flashsale.security.jwt-secret=fault-drill-secret-fault-drill-secret-0123",
+                "--flashsale.security.admin-key=" + Api.ADMIN_KEY,
+                "--flashsale.reconciler.enabled=false"));
+        return settings;
+    }
+
+    /** A port nobody listens on now. */
+    protected static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** PostgreSQL without the proxy, for looking while the proxy is cut. */
