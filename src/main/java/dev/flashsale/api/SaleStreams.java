@@ -122,9 +122,12 @@ class SaleStreams implements SmartLifecycle, DisposableBean {
             // thread, it could commit the response while the request's filters still set headers on
             // it, and Tomcat's headers are not safe for two threads at once.
             emitter.send(frame(sale));
-        } catch (IOException | RuntimeException notSent) {
+        } catch (IOException notSent) {
             onLeave.run();
-            throw notSent instanceof RuntimeException e ? e : new UncheckedIOException((IOException) notSent);
+            throw new UncheckedIOException(notSent);
+        } catch (RuntimeException notSent) {
+            onLeave.run();
+            throw notSent;
         }
         Channel channel = channels.computeIfAbsent(product.id(), id -> new Channel());
         Watcher watcher = new Watcher(emitter, channel, onLeave);
