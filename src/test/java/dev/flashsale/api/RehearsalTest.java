@@ -8,15 +8,19 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import dev.flashsale.support.Api;
 import dev.flashsale.support.AppProcess;
 import dev.flashsale.support.FaultDrill;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A production instance, as its own process with the production limits, rehearses a sale on
@@ -44,25 +48,16 @@ class RehearsalTest extends FaultDrill {
         long launched = System.nanoTime();
         try (AppProcess app = AppProcess.start(settings.toArray(String[]::new))) {
             Api api = new Api(port);
-            int refusedBeforeReady = 0;
-            String outputWhenReady = null;
-            long deadline = launched + Duration.ofSeconds(120).toNanos();
-            while (System.nanoTime() < deadline && app.isAlive()) {
-                String before = app.output();
-                int readiness;
-                try {
-                    readiness = api.get("/actuator/health/readiness").status();
-                } catch (IllegalStateException notListeningYet) {
-                    Thread.sleep(20);
-                    continue;
-                }
-                if (readiness == 200) {
-                    outputWhenReady = before;
-                    break;
-                }
-                refusedBeforeReady++;
-                Thread.sleep(20);
+            AtomicInteger refused = new AtomicInteger();
+            AtomicReference<String> whenReady = new AtomicReference<>();
+            try {
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> !app.isAlive() || ready(api, app, refused, whenReady));
+            } catch (ConditionTimeoutException timedOut) {
+                // asserted below, with the instance's output
             }
+            int refusedBeforeReady = refused.get();
+            String outputWhenReady = whenReady.get();
             long ready = (System.nanoTime() - launched) / 1_000_000;
             assertThat(outputWhenReady).as("the instance became ready; its output:\n%s", app.output()).isNotNull();
             assertThat(refusedBeforeReady).as("readiness answered 503 while the instance rehearsed").isPositive();
@@ -95,6 +90,26 @@ class RehearsalTest extends FaultDrill {
             assertThat(count(replies, "429 RATE_LIMITED")).as("the per-address purchase limit (300 in 10 s) refuses the rest: %s", replies)
                     .isPositive();
         }
+    }
+
+    /**
+     * Whether readiness answers 200; if so, keeps the output the instance had written before it was
+     * asked, and otherwise counts a refusal (once the port listens).
+     */
+    private static boolean ready(Api api, AppProcess app, AtomicInteger refused, AtomicReference<String> whenReady) {
+        String before = app.output();
+        int readiness;
+        try {
+            readiness = api.get("/actuator/health/readiness").status();
+        } catch (IllegalStateException notListeningYet) {
+            return false;
+        }
+        if (readiness == 200) {
+            whenReady.set(before);
+            return true;
+        }
+        refused.incrementAndGet();
+        return false;
     }
 
     private static long count(String sql) {

@@ -2,7 +2,6 @@ package dev.flashsale.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -144,11 +143,7 @@ public abstract class FaultDrill extends IntegrationTest {
 
     /** A port nobody listens on now. */
     protected static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ServerProcess.freePort();
     }
 
     /** PostgreSQL without the proxy, for looking while the proxy is cut. */
