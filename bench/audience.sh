@@ -14,14 +14,10 @@ ADMIN_KEY=${ADMIN_KEY:-bench-admin-key-0123456789}
 WATCHERS=${WATCHERS:-5000}
 DURATION=${DURATION:-20}
 work=$(mktemp -d)
+. "$here/lib.sh"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-create_sale() {
-    curl -sf -X POST "$BASE_URL/api/v1/admin/products" -H "X-Admin-Key: $ADMIN_KEY" -H 'Content-Type: application/json' \
-        -d "{\"name\":\"audience $(date +%s%N)\",\"price\":9.99,\"totalQuantity\":1000,\"perUserLimit\":1}" \
-        | sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/'
-}
 crowd() {   # crowd <tag> <product>: prints "req/s p99"
     PRODUCT_ID=$2 SCENARIO=purchase MODE=new RUN="$1-$(date +%s)" \
         wrk -t2 -c200 -d"${DURATION}s" -s "$here/wrk/flashsale.lua" "$BASE_URL" > "$work/$1.out"
@@ -30,8 +26,8 @@ crowd() {   # crowd <tag> <product>: prints "req/s p99"
     sed -nE 's/.*p99=([0-9.]+)ms.*req\/s=([0-9]+).*/\2 \1/p' "$work/$1.out"
 }
 for round in $(seq 1 "$rounds"); do
-    read -r alone_rate alone_p99 <<<"$(crowd alone "$(create_sale)")"
-    product=$(create_sale)
+    read -r alone_rate alone_p99 <<<"$(crowd alone "$(create_sale audience 1000)")"
+    product=$(create_sale audience 1000)
     LOCAL_ADDRESS=127.0.0.2 BASE_URL=$BASE_URL python3 "$here/watchers.py" hold "$WATCHERS" "$product" $((DURATION + 15)) \
         > "$work/watchers.out" 2>&1 &
     watchers=$!

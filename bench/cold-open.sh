@@ -20,6 +20,7 @@ PORT=${PORT:-8080}
 BASE_URL=http://127.0.0.1:$PORT
 ADMIN_KEY=bench-admin-key-0123456789
 work=$(mktemp -d)
+. "$here/lib.sh"
 app=
 
 stop_app() {
@@ -32,13 +33,6 @@ stop_app() {
 trap 'stop_app; rm -rf "$work"' EXIT
 
 millis() { date +%s%3N; }
-
-create_sale() {
-    curl -sf -X POST "$BASE_URL/api/v1/admin/products" -H "X-Admin-Key: $ADMIN_KEY" \
-        -H 'Content-Type: application/json' \
-        -d "{\"name\":\"cold open $(date +%s%N)\",\"price\":9.99,\"totalQuantity\":1000,\"perUserLimit\":1}" \
-        | sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/'
-}
 
 # crowd <tag> <product>: the first second, then the rest; writes $work/<tag>-{first,rest}.{hist,out}
 crowd() {
@@ -94,8 +88,8 @@ for round in $(seq 1 "$rounds"); do
         sleep 0.05
     done
     ready=$(( $(millis) - launched ))
-    crowd cold "$(create_sale)"
-    crowd warm "$(create_sale)"
+    crowd cold "$(create_sale "cold open" 1000)"
+    crowd warm "$(create_sale "cold open" 1000)"
     echo "== round $round: launch to ready ${ready} ms ($(grep -o 'Started FlashSaleApplication in [0-9.]* seconds' "$log" || true))"
     summary cold
     summary warm

@@ -16,19 +16,12 @@ if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
 fi
 BASE_URL=${BASE_URL:-http://127.0.0.1:8080}
 ADMIN_KEY=${ADMIN_KEY:-bench-admin-key-0123456789}
+. "$here/lib.sh"
 case ${1:?seed or rate} in
     seed) simulation=dev.flashsale.load.SeedScenariosSimulation ;;
     rate) simulation=dev.flashsale.load.FixedRateSimulation ;;
     *) echo "unknown: $1" >&2; exit 2 ;;
 esac
-create_sale() {   # name, units -> the new product's id
-    local created
-    created=$(curl -sS --fail-with-body -X POST "$BASE_URL/api/v1/admin/products" -H "X-Admin-Key: $ADMIN_KEY" \
-        -H 'Content-Type: application/json' \
-        -d "{\"name\":\"$1 $(date +%s)\",\"price\":9.99,\"totalQuantity\":$2}") \
-        || { echo "could not create the sale: $created" >&2; return 1; }
-    sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/' <<<"$created"
-}
 product=$(create_sale "gatling $1" "${STOCK:-1000}")
 warmup_product=
 if [ "$1" = rate ] && [ "${WARMUP:-15}" != 0 ]; then

@@ -16,23 +16,16 @@ ADMIN_KEY=${ADMIN_KEY:-bench-admin-key-0123456789}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-200}
 DURATION=${DURATION:-20s}
-
-create_product() {
-    local total=$1 limit=$2 extra=${3:-}
-    curl -sf -X POST "$BASE_URL/api/v1/admin/products" -H "X-Admin-Key: $ADMIN_KEY" \
-        -H 'Content-Type: application/json' \
-        -d "{\"name\":\"bench $scenario $(date +%s%N)\",\"price\":9.99,\"totalQuantity\":$total,\"perUserLimit\":$limit$extra}" \
-        | sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/'
-}
+. "$here/lib.sh"
 
 for run in $(seq 1 "$runs"); do
     case $scenario in
-        burst)  product=$(create_product 1000 1); kind=purchase; mode=new ;;
-        storm)  product=$(create_product 10000000 1); kind=purchase; mode=pool ;;
-        status) product=$(create_product 1000 1); kind=status; mode=new ;;
-        commit) product=$(create_product 10000000 1); kind=purchase; mode=new ;;
-        noop)   product=$(create_product 1 1); kind=noop; mode=new ;;
-        gated)  product=$(create_product 1000 1 ',"gated":true'); kind=gated; mode=new ;;
+        burst)  product=$(create_sale "bench $scenario" 1000 ',"perUserLimit":1'); kind=purchase; mode=new ;;
+        storm)  product=$(create_sale "bench $scenario" 10000000 ',"perUserLimit":1'); kind=purchase; mode=pool ;;
+        status) product=$(create_sale "bench $scenario" 1000 ',"perUserLimit":1'); kind=status; mode=new ;;
+        commit) product=$(create_sale "bench $scenario" 10000000 ',"perUserLimit":1'); kind=purchase; mode=new ;;
+        noop)   product=$(create_sale "bench $scenario" 1 ',"perUserLimit":1'); kind=noop; mode=new ;;
+        gated)  product=$(create_sale "bench $scenario" 1000 ',"perUserLimit":1,"gated":true'); kind=gated; mode=new ;;
         *) echo "unknown scenario $scenario" >&2; exit 2 ;;
     esac
     echo "== $scenario run $run product=$product threads=$THREADS connections=$CONNECTIONS duration=$DURATION"
