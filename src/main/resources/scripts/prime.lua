@@ -1,8 +1,8 @@
 -- Install a product's sale state rebuilt from PostgreSQL.
--- The buyers, free units and units per address were written beforehand into the temporary keys
--- (same hash tag).
+-- The buyers, free units, units per address and holds were written beforehand into the temporary
+-- keys (same hash tag).
 -- KEYS: 1 sale  2 stock  3 buyers  4 pending  5 free units  6 temporary buyers  7 temporary free units
---       8 units per client address  9 temporary units per client address
+--       8 units per client address  9 temporary units per client address  10 holds  11 temporary holds
 -- ARGV: 1 start ms  2 end ms  3 per-user limit  4 total  5 highest unit issued  6 stock
 --       7 guard: '' installs only if no state is there (warm-up); a number installs over the
 --         existing state only if nothing is pending and the stock still has that value (the
@@ -17,7 +17,7 @@ else
         and redis.call('GET', KEYS[2]) == ARGV[7]
 end
 if not install then
-    redis.call('DEL', KEYS[6], KEYS[7], KEYS[9])
+    redis.call('DEL', KEYS[6], KEYS[7], KEYS[9], KEYS[11])
     return 0
 end
 if ARGV[7] == '' then
@@ -29,10 +29,15 @@ if ARGV[7] == '' then
     if redis.call('EXISTS', KEYS[6]) == 1 then
         redis.call('DEL', KEYS[3])
     end
+    -- and so are holds recorded since (their orders committed after the snapshot was read)
+    local recent = redis.call('HGETALL', KEYS[10])
+    for i = 1, #recent, 2 do
+        redis.call('HSET', KEYS[11], recent[i], recent[i + 1])
+    end
 else
     redis.call('DEL', KEYS[3])
 end
-redis.call('DEL', KEYS[2], KEYS[4], KEYS[5], KEYS[8])
+redis.call('DEL', KEYS[2], KEYS[4], KEYS[5], KEYS[8], KEYS[10])
 -- the staging keys expire (in case a warm-up dies half-way); what they become must not
 if redis.call('EXISTS', KEYS[6]) == 1 then
     redis.call('RENAME', KEYS[6], KEYS[3])
@@ -45,6 +50,10 @@ end
 if redis.call('EXISTS', KEYS[9]) == 1 then
     redis.call('RENAME', KEYS[9], KEYS[8])
     redis.call('PERSIST', KEYS[8])
+end
+if redis.call('EXISTS', KEYS[11]) == 1 then
+    redis.call('RENAME', KEYS[11], KEYS[10])
+    redis.call('PERSIST', KEYS[10])
 end
 redis.call('SET', KEYS[2], ARGV[6])
 redis.call('HSET', KEYS[1], 'start', ARGV[1], 'end', ARGV[2], 'limit', ARGV[3], 'total', ARGV[4], 'issued', ARGV[5],

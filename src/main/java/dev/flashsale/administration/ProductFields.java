@@ -24,6 +24,7 @@ final class ProductFields {
         fields.put("perAddressLimit", p.perAddressLimit());
         fields.put("gated", p.gated());
         fields.put("powDifficulty", p.powDifficulty());
+        fields.put("holdFor", p.holdFor() == null ? null : p.holdFor().toString());
         return fields;
     }
 

@@ -10,7 +10,9 @@ import dev.flashsale.auditlog.AuditAction;
 import dev.flashsale.auditlog.AuditLog;
 import dev.flashsale.auditlog.AuditOutcome;
 import dev.flashsale.catalog.Catalog;
+import dev.flashsale.catalog.NewProduct;
 import dev.flashsale.catalog.Product;
+import dev.flashsale.ordering.Holds;
 import dev.flashsale.catalog.ProductChanges;
 import dev.flashsale.identity.CurrentUser;
 import dev.flashsale.inventory.Inventory;
@@ -54,15 +56,17 @@ class AdminController {
     private final Outbox outbox;
     private final AuditLog auditLog;
     private final Clock clock;
+    private final Holds holds;
 
     AdminController(SaleAdministration administration, Catalog catalog, Inventory inventory, Outbox outbox,
-                    AuditLog auditLog, Clock clock) {
+                    AuditLog auditLog, Clock clock, Holds holds) {
         this.administration = administration;
         this.catalog = catalog;
         this.inventory = inventory;
         this.outbox = outbox;
         this.auditLog = auditLog;
         this.clock = clock;
+        this.holds = holds;
     }
 
     @PostMapping("/products")
@@ -72,8 +76,13 @@ class AdminController {
     @ApiResponse(responseCode = "400", description = "invalid fields or window (VALIDATION_FAILED, MALFORMED_REQUEST)",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> create(@Valid @RequestBody ProductBody body, HttpServletRequest request) {
-        return answer(administration.create(body.definition(clock.instant()), CurrentUser.actor(request)),
-                HttpStatus.CREATED);
+        NewProduct definition;
+        try {
+            definition = body.definition(clock.instant());
+        } catch (IllegalArgumentException invalid) {
+            return Rejections.invalid(invalid.getMessage());
+        }
+        return answer(administration.create(definition, CurrentUser.actor(request)), HttpStatus.CREATED);
     }
 
     @GetMapping("/products")
@@ -126,6 +135,17 @@ class AdminController {
         }
         return answer(administration.change(id, changes, patch.totalQuantity(), CurrentUser.actor(request)),
                 HttpStatus.OK);
+    }
+
+    @GetMapping("/holds")
+    @Operation(summary = "Payment holds: orders awaiting payment, due soon, expired or cancelled, and refunds to make",
+            description = "Of one product, or of all when productId is absent. Refunds to make: payments that arrived "
+                    + "after their order's deadline, for an order already paid or cancelled, or for another amount; "
+                    + "the latest 50 are listed.")
+    @ApiResponse(responseCode = "200", description = "the holds")
+    Envelope<Holds.Overview> holds(@Parameter(description = "the product, or absent for all")
+                                   @RequestParam(required = false) UUID productId) {
+        return Envelope.ok(holds.overview(productId));
     }
 
     @GetMapping("/outbox")

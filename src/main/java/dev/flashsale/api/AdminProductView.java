@@ -1,6 +1,7 @@
 package dev.flashsale.api;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.UUID;
@@ -29,11 +30,13 @@ public record AdminProductView(
         @Schema(description = "units all orders from one client address may hold; null: no cap", nullable = true)
         Integer perAddressLimit,
         @Schema(description = "purchases need a purchase token") boolean gated,
-        @Schema(description = "leading zero bits of the proof of work a token costs (0: none)") int powDifficulty) {
+        @Schema(description = "leading zero bits of the proof of work a token costs (0: none)") int powDifficulty,
+        @Schema(description = "the payment window (ISO-8601); null: a purchase is complete at once", nullable = true,
+                type = "string", example = "PT10M") Duration holdFor) {
 
     static AdminProductView of(Product p, int available, Instant now) {
         return new AdminProductView(p.id(), p.id(), p.name(), p.description(), p.price(), p.totalQuantity(), available,
                 p.soldQuantity(), p.perUserLimit(), p.stateAt(now).name().toLowerCase(Locale.ROOT), p.saleStartAt(),
-                p.saleEndAt(), p.createdAt(), p.updatedAt(), p.perAddressLimit(), p.gated(), p.powDifficulty());
+                p.saleEndAt(), p.createdAt(), p.updatedAt(), p.perAddressLimit(), p.gated(), p.powDifficulty(), p.holdFor());
     }
 }

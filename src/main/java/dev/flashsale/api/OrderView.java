@@ -7,7 +7,10 @@ import java.util.UUID;
 import dev.flashsale.ordering.Order;
 import io.swagger.v3.oas.annotations.media.Schema;
 
-/** A committed order; carries both the brief's names (orderId, purchasedAt) and the seed's (id, createdAt). */
+/**
+ * A committed order; carries both the brief's names (orderId, purchasedAt) and the seed's (id,
+ * createdAt). Of a sale with a payment window it awaits payment until {@code payBy}.
+ */
 @Schema(name = "Order")
 public record OrderView(
         UUID orderId,
@@ -17,12 +20,16 @@ public record OrderView(
         int quantity,
         @Schema(description = "unit price") BigDecimal price,
         BigDecimal total,
+        @Schema(allowableValues = {"completed", "awaiting_payment", "expired", "cancelled"},
+                description = "awaiting_payment: the unit is yours if paid by payBy; completed: it is yours")
         String status,
         Instant purchasedAt,
-        @Schema(description = "same as purchasedAt (the seed's name)") Instant createdAt) {
+        @Schema(description = "same as purchasedAt (the seed's name)") Instant createdAt,
+        @Schema(description = "the deadline of an order awaiting payment (a sale with a payment window); null otherwise",
+                nullable = true) Instant payBy) {
 
     static OrderView of(Order o) {
         return new OrderView(o.id(), o.id(), o.productId(), o.userId(), o.quantity(), o.unitPrice(), o.total(),
-                o.status().value(), o.createdAt(), o.createdAt());
+                o.status().value(), o.createdAt(), o.createdAt(), o.payBy());
     }
 }

@@ -46,17 +46,24 @@ public record ProductBody(
         @Schema(description = "leading zero bits of the proof of work a gated sale's token costs the shopper's "
                 + "browser (each bit doubles it; 16 is about a second); 0 if absent: a token without a challenge",
                 example = "16") Integer powDifficulty,
+        @Size(max = 32, message = "must be at most 32 characters")
+        @Schema(description = HoldWindows.DESCRIPTION, example = "PT10M", nullable = true) String holdFor,
         @Schema(description = "ignored: a sale's state follows from its window (the seed's admin front end sends "
                 + "one)", deprecated = true) String status) {
 
     /** How long a sale lasts when the body gives no end. */
     static final Duration DEFAULT_LENGTH = Duration.ofDays(1);
 
-    /** The sale to create, absent fields given their defaults ({@code now} for an absent start). */
+    /**
+     * The sale to create, absent fields given their defaults ({@code now} for an absent start).
+     *
+     * @throws IllegalArgumentException when {@code holdFor} is not a payment window
+     */
     NewProduct definition(Instant now) {
         Instant start = saleStartAt != null ? saleStartAt : now;
         Instant end = saleEndAt != null ? saleEndAt : start.plus(DEFAULT_LENGTH);
         return new NewProduct(name.strip(), description, price, totalQuantity, perUserLimit != null ? perUserLimit : 1,
-                start, end, perAddressLimit, Boolean.TRUE.equals(gated), powDifficulty != null ? powDifficulty : 0);
+                start, end, perAddressLimit, Boolean.TRUE.equals(gated), powDifficulty != null ? powDifficulty : 0,
+                HoldWindows.parse(holdFor));
     }
 }

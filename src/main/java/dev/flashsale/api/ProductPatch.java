@@ -1,6 +1,7 @@
 package dev.flashsale.api;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -15,7 +16,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import tools.jackson.databind.JsonNode;
 
-/** Changes to a sale; absent fields keep their value ({@code perAddressLimit}: null switches the cap off). */
+/** Changes to a sale; absent fields keep their value ({@code perAddressLimit}, {@code holdFor}: null switches it off). */
 @Schema(name = "UpdateProductRequest")
 public record ProductPatch(
         @Size(min = 1, max = 200, message = "must be 1 to 200 characters") @Pattern(regexp = ".*\\S.*", message = "must not be blank")
@@ -39,7 +40,9 @@ public record ProductPatch(
         JsonNode perAddressLimit,
         @Schema(description = "purchases need a single-use purchase token") Boolean gated,
         @Min(value = 0, message = "must be at least 0") @Max(value = 24, message = "must be at most 24")
-        @Schema(description = "leading zero bits of the proof of work a gated sale's token costs") Integer powDifficulty) {
+        @Schema(description = "leading zero bits of the proof of work a gated sale's token costs") Integer powDifficulty,
+        @Schema(description = HoldWindows.DESCRIPTION + ". Applies to purchases from then on; null switches it off",
+                implementation = String.class, nullable = true, example = "PT10M") JsonNode holdFor) {
 
     /**
      * The changes as the catalog applies them.
@@ -48,7 +51,25 @@ public record ProductPatch(
      */
     ProductChanges changes() {
         return new ProductChanges(name != null ? name.strip() : null, description, price, perUserLimit, saleStartAt,
-                saleEndAt, perAddressLimitChange(), gated, powDifficulty);
+                saleEndAt, perAddressLimitChange(), gated, powDifficulty, holdForChange());
+    }
+
+    /**
+     * The window as sent: null when absent (keep it), empty for an explicit null (switch it off).
+     *
+     * @throws IllegalArgumentException when it is neither null nor a payment window
+     */
+    private Optional<Duration> holdForChange() {
+        if (holdFor == null) {
+            return null;
+        }
+        if (holdFor.isNull()) {
+            return Optional.empty();
+        }
+        if (!holdFor.isString()) {
+            throw new IllegalArgumentException(HoldWindows.RULE);
+        }
+        return Optional.of(HoldWindows.parse(holdFor.asString()));
     }
 
     static final String PER_ADDRESS_LIMIT_RULE = "perAddressLimit: must be an integer from 1 to 10000000, or null";

@@ -230,7 +230,7 @@ class SaleController {
         if (catalog.find(productId).isEmpty()) {
             return Rejections.productNotFound();
         }
-        var order = orders.completed(productId, userId).map(OrderView::of).orElse(null);
+        var order = orders.current(productId, userId).map(OrderView::of).orElse(null);
         return ResponseEntity.ok(Envelope.ok(new UserStatusView(productId, userId, order != null, order)));
     }
 

@@ -1,6 +1,7 @@
 package dev.flashsale.api;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.UUID;
@@ -27,7 +28,9 @@ public record SaleView(
                 + "counter, which may lag by the outbox backlog; purchases are refused meanwhile (503)")
         boolean degraded,
         @Schema(description = "purchases need a purchase token (GET /sale/challenge, POST /sale/purchase-token)")
-        boolean gated) {
+        boolean gated,
+        @Schema(description = "the payment window a purchase gets (ISO-8601), null if a purchase is complete at once",
+                nullable = true, type = "string", example = "PT10M") Duration holdFor) {
 
     static SaleView of(Product p, int available, Instant now) {
         return of(p, available, now, false);
@@ -36,7 +39,7 @@ public record SaleView(
     static SaleView of(Product p, int available, Instant now, boolean degraded) {
         return new SaleView(p.id(), p.name(), p.description(), p.stateAt(now).name().toLowerCase(Locale.ROOT),
                 available <= 0, available, p.totalQuantity(), p.totalQuantity() - available, p.price(),
-                p.perUserLimit(), p.saleStartAt(), p.saleEndAt(), degraded, p.gated());
+                p.perUserLimit(), p.saleStartAt(), p.saleEndAt(), degraded, p.gated(), p.holdFor());
     }
 
     /** The view from PostgreSQL alone, for when Redis cannot be reached. */

@@ -16,11 +16,13 @@ public record UserOrderView(
         int quantity,
         @Schema(description = "unit price") BigDecimal price,
         BigDecimal total,
-        String status,
-        Instant purchasedAt) {
+        @Schema(allowableValues = {"completed", "awaiting_payment", "expired", "cancelled"}) String status,
+        Instant purchasedAt,
+        @Schema(description = "the deadline of an order awaiting payment; null otherwise", nullable = true)
+        Instant payBy) {
 
     static UserOrderView of(Order o, String productName) {
         return new UserOrderView(o.id(), o.productId(), productName, o.quantity(), o.unitPrice(), o.total(),
-                o.status().value(), o.createdAt());
+                o.status().value(), o.createdAt(), o.payBy());
     }
 }

@@ -33,7 +33,8 @@ public class Catalog {
     private static final Duration STALE_FOR = Duration.ofMinutes(10);
     private static final String COLUMNS = """
             id, name, description, price, total_quantity, sold_quantity, per_user_limit,
-            sale_start_at, sale_end_at, created_at, updated_at, per_address_limit, purchase_gated, pow_difficulty""";
+            sale_start_at, sale_end_at, created_at, updated_at, per_address_limit, purchase_gated, pow_difficulty,
+            hold_seconds""";
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -92,7 +93,7 @@ public class Catalog {
             throw new IllegalArgumentException("not a rehearsal sale: " + p.id());
         }
         insert(p.id(), p.name(), p.description(), p.price(), p.totalQuantity(), p.perUserLimit(), p.saleStartAt(),
-                p.saleEndAt(), p.perAddressLimit(), p.gated(), p.powDifficulty());
+                p.saleEndAt(), p.perAddressLimit(), p.gated(), p.powDifficulty(), p.holdFor());
     }
 
     /**
@@ -171,23 +172,23 @@ public class Catalog {
     public Product create(NewProduct p) {
         UUID id = IDS.generate();
         insert(id, p.name(), p.description(), p.price(), p.totalQuantity(), p.perUserLimit(), p.saleStartAt(),
-                p.saleEndAt(), p.perAddressLimit(), p.gated(), p.powDifficulty());
+                p.saleEndAt(), p.perAddressLimit(), p.gated(), p.powDifficulty(), p.holdFor());
         byId.invalidate(id);
         return load(id).orElseThrow();
     }
 
     private void insert(UUID id, String name, String description, BigDecimal price, int totalQuantity,
                         int perUserLimit, Instant saleStartAt, Instant saleEndAt, Integer perAddressLimit,
-                        boolean gated, int powDifficulty) {
+                        boolean gated, int powDifficulty, Duration holdFor) {
         Timestamp now = Timestamp.from(clock.instant());
         jdbc.sql("""
                 INSERT INTO products (id, name, description, price, total_quantity, per_user_limit,
                                       sale_start_at, sale_end_at, created_at, updated_at,
-                                      per_address_limit, purchase_gated, pow_difficulty)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                                      per_address_limit, purchase_gated, pow_difficulty, hold_seconds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .params(id, name, description, price, totalQuantity, perUserLimit,
                         Timestamp.from(saleStartAt), Timestamp.from(saleEndAt), now, now,
-                        perAddressLimit, gated, powDifficulty)
+                        perAddressLimit, gated, powDifficulty, seconds(holdFor))
                 .update();
     }
 
@@ -196,12 +197,12 @@ public class Catalog {
         jdbc.sql("""
                 UPDATE products SET name = ?, description = ?, price = ?, per_user_limit = ?,
                                     sale_start_at = ?, sale_end_at = ?, updated_at = ?,
-                                    per_address_limit = ?, purchase_gated = ?, pow_difficulty = ?
+                                    per_address_limit = ?, purchase_gated = ?, pow_difficulty = ?, hold_seconds = ?
                 WHERE id = ?""")
                 .params(changed.name(), changed.description(), changed.price(), changed.perUserLimit(),
                         Timestamp.from(changed.saleStartAt()), Timestamp.from(changed.saleEndAt()),
                         Timestamp.from(clock.instant()), changed.perAddressLimit(), changed.gated(),
-                        changed.powDifficulty(), changed.id())
+                        changed.powDifficulty(), seconds(changed.holdFor()), changed.id())
                 .update();
         byId.invalidate(changed.id());
         return load(changed.id()).orElseThrow();
@@ -252,7 +253,12 @@ public class Catalog {
                 instant(rs, "updated_at"),
                 rs.getObject("per_address_limit", Integer.class),
                 rs.getBoolean("purchase_gated"),
-                rs.getInt("pow_difficulty"));
+                rs.getInt("pow_difficulty"),
+                rs.getObject("hold_seconds") == null ? null : Duration.ofSeconds(rs.getInt("hold_seconds")));
+    }
+
+    private static Integer seconds(Duration holdFor) {
+        return holdFor == null ? null : Math.toIntExact(holdFor.toSeconds());
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

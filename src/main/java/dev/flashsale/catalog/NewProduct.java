@@ -1,9 +1,10 @@
 package dev.flashsale.catalog;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 
-/** A product to put on sale; the caller has validated it. */
+/** A product to put on sale; the caller has validated it ({@code holdFor}: null for no payment window). */
 public record NewProduct(
         String name,
         String description,
@@ -14,11 +15,12 @@ public record NewProduct(
         Instant saleEndAt,
         Integer perAddressLimit,
         boolean gated,
-        int powDifficulty) {
+        int powDifficulty,
+        Duration holdFor) {
 
     /** A sale without bot controls. */
     public NewProduct(String name, String description, BigDecimal price, int totalQuantity, int perUserLimit,
                       Instant saleStartAt, Instant saleEndAt) {
-        this(name, description, price, totalQuantity, perUserLimit, saleStartAt, saleEndAt, null, false, 0);
+        this(name, description, price, totalQuantity, perUserLimit, saleStartAt, saleEndAt, null, false, 0, null);
     }
 }

@@ -1,8 +1,11 @@
 package dev.flashsale.catalog;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * A product on sale: what is sold, at what price, how many, to whom, and when.
@@ -10,6 +13,8 @@ import java.util.UUID;
  * @param perAddressLimit units all orders from one client address may hold, or null for no cap
  * @param gated           purchases need a single-use purchase token
  * @param powDifficulty   leading zero bits of the proof of work that earns a token (0: none)
+ * @param holdFor         the payment window: a purchase holds its units until paid within it, or
+ *                        expires; null for a sale whose purchase is complete at once
  */
 public record Product(
         UUID id,
@@ -25,7 +30,8 @@ public record Product(
         Instant updatedAt,
         Integer perAddressLimit,
         boolean gated,
-        int powDifficulty) {
+        int powDifficulty,
+        @Nullable Duration holdFor) {
 
     /** Whether a purchase goes through the per-sale bot controls (the address cap or the token gate). */
     public boolean controlled() {

@@ -1,12 +1,14 @@
 package dev.flashsale.catalog;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
  * Changes to a product's description, price, limits, window or purchase gate; a null field keeps
- * its value ({@code perAddressLimit}: empty switches the cap off).
+ * its value ({@code perAddressLimit}: empty switches the cap off; {@code holdFor}: empty switches the
+ * payment window off for purchases from then on).
  * The stock is changed separately, because it has to move in Redis and PostgreSQL together.
  */
 public record ProductChanges(
@@ -18,7 +20,8 @@ public record ProductChanges(
         Instant saleEndAt,
         Optional<Integer> perAddressLimit,
         Boolean gated,
-        Integer powDifficulty) {
+        Integer powDifficulty,
+        Optional<Duration> holdFor) {
 
     public Product applyTo(Product p) {
         return new Product(p.id(),
@@ -32,6 +35,7 @@ public record ProductChanges(
                 p.createdAt(), p.updatedAt(),
                 perAddressLimit != null ? perAddressLimit.orElse(null) : p.perAddressLimit(),
                 gated != null ? gated : p.gated(),
-                powDifficulty != null ? powDifficulty : p.powDifficulty());
+                powDifficulty != null ? powDifficulty : p.powDifficulty(),
+                holdFor != null ? holdFor.orElse(null) : p.holdFor());
     }
 }

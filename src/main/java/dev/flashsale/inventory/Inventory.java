@@ -15,6 +15,7 @@ import java.util.UUID;
 
 import dev.flashsale.catalog.Product;
 import dev.flashsale.catalog.SaleState;
+import dev.flashsale.inventory.internal.HoldRecord;
 import dev.flashsale.inventory.internal.LocalBuyers;
 import dev.flashsale.inventory.internal.LocalStock;
 import dev.flashsale.inventory.internal.RedisCalls;
@@ -182,6 +183,46 @@ public class Inventory {
     }
 
     /**
+     * The order of this reservation committed awaiting payment: the reservation becomes a hold of
+     * that order (its units and the user's place stay taken until {@link #settleHold}).
+     */
+    public void hold(Reservation reservation, UUID orderId) {
+        buyers.committed(reservation.productId(), reservation.userId());
+        SaleKeys keys = SaleKeys.of(reservation.productId());
+        calls.call(() -> redis.execute(SaleScripts.HOLD, List.of(keys.buyers(), keys.pending(), keys.holds()),
+                reservation.userId(), reservation.pending(), orderId.toString(),
+                HoldRecord.of(reservation.userId(), reservation.quantity(), reservation.units(),
+                        reservation.address())));
+    }
+
+    /**
+     * Settles the hold of an order that PostgreSQL has settled: paid (the units stay sold, only the
+     * hold goes), or expired or cancelled ({@code paid} false: the units go back to the sale and the
+     * user may buy again). Exactly once per order: a second call finds no hold and changes nothing.
+     *
+     * @return whether this call settled the hold
+     */
+    public boolean settleHold(UUID productId, UUID orderId, String userId, boolean paid) {
+        if (!paid) {
+            local.forget(productId);
+            buyers.forget(productId, userId);
+        }
+        SaleKeys keys = SaleKeys.of(productId);
+        Long settled = calls.call(() -> redis.execute(SaleScripts.SETTLE_HOLD,
+                List.of(keys.stock(), keys.buyers(), keys.holds(), keys.free(), keys.addresses()),
+                orderId.toString(), paid ? "PAID" : "RELEASE"));
+        return settled != null && settled == 1L;
+    }
+
+    /** The orders Redis holds units for (awaiting payment as far as Redis knows), with their users. */
+    public Map<UUID, String> holds(UUID productId) {
+        Map<Object, Object> holds = calls.call(() -> redis.opsForHash().entries(SaleKeys.of(productId).holds()));
+        Map<UUID, String> result = new LinkedHashMap<>();
+        holds.forEach((order, hold) -> result.put(UUID.fromString(order.toString()), HoldRecord.user(hold.toString())));
+        return result;
+    }
+
+    /**
      * Settles a pending reservation: undoes it (its order did not commit) or, with
      * {@link ReleaseReason#CONFIRMED}, only drops its pending mark. Idempotent, and a no-op if that
      * exact reservation is no longer pending (already settled, or lost with a Redis restart).
@@ -298,7 +339,7 @@ public class Inventory {
     public void discard(UUID productId) {
         SaleKeys keys = SaleKeys.of(productId);
         calls.call(() -> redis.delete(List.of(keys.sale(), keys.stock(), keys.buyers(), keys.pending(), keys.free(),
-                keys.addresses())));
+                keys.addresses(), keys.holds())));
         local.forget(productId);
     }
 
@@ -339,17 +380,17 @@ public class Inventory {
         // one script, so the numbers come from one moment (a pipeline let purchases run between
         // its reads, and under load the stock formula looked broken to the reconciler)
         List<?> reply = calls.call(() -> redis.execute(SaleScripts.STATE,
-                List.of(keys.sale(), keys.stock(), keys.free(), keys.buyers(), keys.pending())));
+                List.of(keys.sale(), keys.stock(), keys.free(), keys.buyers(), keys.pending(), keys.holds())));
         if (reply == null || reply.isEmpty()) {
-            return new RedisSaleState(false, 0, 0, 0, 0, 0, List.of());
+            return new RedisSaleState(false, 0, 0, 0, 0, 0, 0, List.of());
         }
         List<Reservation> pending = new ArrayList<>();
-        for (int i = 5; i + 1 < reply.size(); i += 2) {
+        for (int i = 6; i + 1 < reply.size(); i += 2) {
             pending.add(reservation(productId, reply.get(i).toString(), reply.get(i + 1).toString()));
         }
         return new RedisSaleState(true, Integer.parseInt(reply.get(0).toString()),
                 Integer.parseInt(reply.get(2).toString()), Integer.parseInt(reply.get(1).toString()),
-                number(reply.get(3)), ((Number) reply.get(4)).longValue(), pending);
+                number(reply.get(3)), ((Number) reply.get(4)).longValue(), ((Number) reply.get(5)).longValue(), pending);
     }
 
     /** Of the given users, those Redis does not have as buyers. */

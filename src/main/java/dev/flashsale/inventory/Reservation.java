@@ -13,4 +13,11 @@ import java.util.UUID;
  */
 public record Reservation(UUID productId, String userId, int quantity, List<Integer> units, Instant reservedAt,
                           String pending) {
+
+    /** The client address the units count against (a sale with a per-address cap), or null. */
+    public String address() {
+        // pending = "reservedAtMs:quantity:units:sequence[:address]" (an IPv6 address has colons of its own)
+        String[] parts = pending.split(":", 5);
+        return parts.length == 5 ? parts[4] : null;
+    }
 }

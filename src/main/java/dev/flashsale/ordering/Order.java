@@ -4,7 +4,13 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A committed purchase. */
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A committed purchase.
+ *
+ * @param payBy the deadline of an order awaiting payment (null for an order sold without a payment window)
+ */
 public record Order(
         UUID id,
         String userId,
@@ -12,7 +18,8 @@ public record Order(
         int quantity,
         BigDecimal unitPrice,
         OrderStatus status,
-        Instant createdAt) {
+        Instant createdAt,
+        @Nullable Instant payBy) {
 
     public BigDecimal total() {
         return unitPrice.multiply(BigDecimal.valueOf(quantity));

@@ -2,6 +2,7 @@ package dev.flashsale.ordering;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -50,7 +51,9 @@ import org.springframework.transaction.TransactionSystemException;
 /**
  * The purchase use case: reserve in Redis (one script), then commit the order and its OrderPlaced
  * event in one PostgreSQL transaction (shared with other orders by the {@link OrderWriter}'s group
- * commit), then drop the pending mark.
+ * commit), then drop the pending mark. A sale with a payment window commits the order awaiting
+ * payment until its {@code payBy} and turns the pending mark into a hold of that order instead
+ * ({@link Holds}, {@link Payments}).
  *
  * <p>Contract: a {@link PurchaseResult.Purchased} is returned only after the commit (I3). A
  * transient failure of the write is retried (a bounded number of times); if the order does not
@@ -169,8 +172,12 @@ public class Purchases {
         }
         Reservation reservation = taken.reservation();
 
-        Order order = new Order(IDS.generate(), request.userId(), product.id(), request.quantity(), product.price(),
-                OrderStatus.COMPLETED, clock.instant().truncatedTo(ChronoUnit.MICROS));
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Order order = product.holdFor() == null
+                ? new Order(IDS.generate(), request.userId(), product.id(), request.quantity(), product.price(),
+                        OrderStatus.COMPLETED, now, null)
+                : new Order(IDS.generate(), request.userId(), product.id(), request.quantity(), product.price(),
+                        OrderStatus.AWAITING_PAYMENT, now, now.plus(product.holdFor()));
         try {
             database.executeRunnable(() -> write(order, reservation, metadataJson(request)));
         } catch (DataIntegrityViolationException refused) {
@@ -183,9 +190,13 @@ public class Purchases {
             throw notCommitted;
         }
         try {
-            inventory.confirm(reservation);
+            if (order.status() == OrderStatus.AWAITING_PAYMENT) {
+                inventory.hold(reservation, order.id());
+            } else {
+                inventory.confirm(reservation);
+            }
         } catch (RuntimeException e) {
-            // The order is committed; a pending mark left behind is cleared by the reconciler.
+            // The order is committed; the reconciler settles the pending mark left behind from it.
             log.warn("confirm failed, pending mark stays product={} user={}: {}", product.id(), request.userId(), e.toString());
         }
         purchased.increment();
@@ -262,7 +273,7 @@ public class Purchases {
                 reservation.productId(), reservation.userId(), reservation.units(), constraint);
         flagQuietly(reservation.productId());
         switch (constraint) {
-            case "orders_one_completed_per_user" -> {
+            case "orders_one_taken_per_user" -> {
                 releaseQuietly(reservation, ReleaseReason.ALREADY_PURCHASED);
                 return reject(PurchaseRejection.ALREADY_PURCHASED, ALREADY_PURCHASED_MESSAGE);
             }

@@ -76,8 +76,8 @@ public class Audit {
         long counted = soldCounter.countedQuantity(id);
         long outboxPending = outbox.pendingMentioning(id);
 
-        Set<String> committedPending = new HashSet<>(orders.completedBuyers(id,
-                redis.pending().stream().map(Reservation::userId).toList()));
+        Set<String> committedPending = new HashSet<>(orders.currentOrders(id,
+                redis.pending().stream().map(Reservation::userId).toList()).keySet());
         List<ProductAudit.PendingReservation> pending = redis.pending().stream()
                 .map(r -> new ProductAudit.PendingReservation(r.userId(), r.quantity(), r.units(),
                         Duration.between(r.reservedAt(), now).toMillis(), committedPending.contains(r.userId())))
@@ -94,34 +94,43 @@ public class Audit {
         long buyersMissing = mismatches.buyersMissing;
         long misplaced = mismatches.misplacedUnits;
         ProductAudit.RedisSide redisSide = new ProductAudit.RedisSide(redis.present(), redis.stock(), redis.issued(),
-                redis.freeUnits(), redis.buyers(), buyersMissing, misplaced, pending);
+                redis.freeUnits(), redis.buyers(), redis.holds(), buyersMissing, misplaced, pending);
         ProductAudit.DatabaseSide db = new ProductAudit.DatabaseSide(stats.completedOrders(), stats.completedQuantity(),
-                stats.distinctBuyers(), stats.units(), stats.distinctUnits(), stats.unitsOutOfRange(),
-                stats.ordersAboveLimit(), product.soldQuantity(), counted);
+                stats.awaitingOrders(), stats.awaitingQuantity(), stats.distinctBuyers(), stats.units(),
+                stats.distinctUnits(), stats.unitsOutOfRange(), stats.ordersAboveLimit(), product.soldQuantity(), counted,
+                stats.refundedCompleted(), stats.completedUnpaid());
 
         Map<String, Verdict> verdicts = new LinkedHashMap<>();
-        verdicts.put("I1", verdict(stats.completedQuantity() <= product.totalQuantity()
-                        && stats.units() == stats.completedQuantity() && stats.distinctUnits() == stats.units()
+        verdicts.put("I1", verdict(stats.takenQuantity() <= product.totalQuantity()
+                        && stats.units() == stats.takenQuantity() && stats.distinctUnits() == stats.units()
                         && stats.unitsOutOfRange() == 0,
-                "%d units in completed orders of %d; %d unit rows, %d distinct, %d out of range".formatted(
-                        stats.completedQuantity(), product.totalQuantity(), stats.units(), stats.distinctUnits(),
-                        stats.unitsOutOfRange())));
-        verdicts.put("I2", verdict(stats.distinctBuyers() == stats.completedOrders() && stats.ordersAboveLimit() == 0,
-                "%d completed orders by %d users; %d above the limit of %d".formatted(stats.completedOrders(),
-                        stats.distinctBuyers(), stats.ordersAboveLimit(), product.perUserLimit())));
+                "%d units in completed orders and %d awaiting payment, of %d; %d unit rows, %d distinct, %d out of range"
+                        .formatted(stats.completedQuantity(), stats.awaitingQuantity(), product.totalQuantity(),
+                                stats.units(), stats.distinctUnits(), stats.unitsOutOfRange())));
+        verdicts.put("I2", verdict(stats.distinctBuyers() == stats.takenOrders() && stats.ordersAboveLimit() == 0,
+                "%d completed orders and %d awaiting payment by %d users; %d above the limit of %d".formatted(
+                        stats.completedOrders(), stats.awaitingOrders(), stats.distinctBuyers(),
+                        stats.ordersAboveLimit(), product.perUserLimit())));
         long stale = pending.stream().filter(p -> p.ageMs() > properties.staleReservationAfter().toMillis()).count();
         verdicts.put("I4", verdict(stale == 0, "%d reservations pending, %d older than %s".formatted(
                 pending.size(), stale, properties.staleReservationAfter())));
         int pendingUncommitted = pending.stream().filter(p -> !p.committed()).mapToInt(ProductAudit.PendingReservation::quantity).sum();
-        long expectedStock = product.totalQuantity() - stats.completedQuantity() - pendingUncommitted;
+        long expectedStock = product.totalQuantity() - stats.takenQuantity() - pendingUncommitted;
         boolean counterConverged = product.soldQuantity() == stats.completedQuantity();
         boolean stockConverged = !redis.present() || redis.stock() == expectedStock;
         verdicts.put("I5", verdict(counterConverged && stockConverged,
-                "sold_quantity %d vs %d completed (%d deliveries pending); Redis stock %s vs expected %d".formatted(
+                "sold_quantity %d vs %d completed (%d deliveries pending); Redis stock %s vs expected %d (after %d awaiting payment)".formatted(
                         product.soldQuantity(), stats.completedQuantity(), outboxPending,
-                        redis.present() ? Integer.toString(redis.stock()) : "absent (rebuilt on use)", expectedStock)));
-        verdicts.put("redis", verdict(buyersMissing == 0 && misplaced == 0,
-                "%d buyers missing, %d committed units free or unissued in Redis".formatted(buyersMissing, misplaced)));
+                        redis.present() ? Integer.toString(redis.stock()) : "absent (rebuilt on use)", expectedStock,
+                        stats.awaitingQuantity())));
+        boolean holdsAgree = !redis.present() || redis.holds() == stats.awaitingOrders();
+        verdicts.put("redis", verdict(buyersMissing == 0 && misplaced == 0 && holdsAgree,
+                "%d buyers missing, %d committed units free or unissued in Redis; %s holds for %d orders awaiting payment"
+                        .formatted(buyersMissing, misplaced, redis.present() ? Long.toString(redis.holds()) : "no",
+                                stats.awaitingOrders())));
+        verdicts.put("payments", verdict(stats.refundedCompleted() == 0 && stats.completedUnpaid() == 0,
+                "%d completed orders whose payment was refused; %d of a payment window completed without one".formatted(
+                        stats.refundedCompleted(), stats.completedUnpaid())));
         boolean all = verdicts.values().stream().allMatch(Verdict::holds);
         return new ProductAudit(id, product.name(), product.totalQuantity(), product.perUserLimit(), now, redisSide, db,
                 outboxPending, verdicts, all);
@@ -133,7 +142,7 @@ public class Audit {
 
     /** Committed orders Redis disagrees with, counted a chunk at a time. */
     private static final class Mismatches {
-        /** Buyers with a completed order that Redis does not list. */
+        /** Buyers with an order holding units that Redis does not list. */
         long buyersMissing;
         /** Committed units that Redis has as free, or above the highest it issued. */
         long misplacedUnits;

@@ -21,7 +21,9 @@ import dev.flashsale.inventory.RedisSaleState;
 import dev.flashsale.inventory.ReleaseReason;
 import dev.flashsale.inventory.RepairResult;
 import dev.flashsale.inventory.Reservation;
+import dev.flashsale.ordering.Order;
 import dev.flashsale.ordering.OrderQueries;
+import dev.flashsale.ordering.OrderStatus;
 import dev.flashsale.ordering.SalesSummary;
 import dev.flashsale.ScheduledJobs;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,8 +42,11 @@ import org.springframework.stereotype.Service;
  * Repairs drift between Redis and PostgreSQL, one pass at a time across all instances (a ShedLock
  * lock in PostgreSQL). Per product:
  * <ol>
- * <li>settles reservations pending longer than the bound: confirmed if PostgreSQL has the order,
- *     released otherwise (the process died, or lost PostgreSQL, between reserve and commit);</li>
+ * <li>settles reservations pending longer than the bound: confirmed if PostgreSQL has the order
+ *     (held, if the order awaits payment), released otherwise (the process died, or lost
+ *     PostgreSQL, between reserve and commit);</li>
+ * <li>settles the holds of orders that no longer await payment (paid, expired or cancelled by an
+ *     instance that could not reach Redis, or died, before it settled the hold);</li>
  * <li>repairs what a Redis that lost writes gets wrong, safely under traffic: missing buyers,
  *     committed units it has as free, unit numbers it has not issued, and the stock from the units;</li>
  * <li>if the product is quiet and the stock still disagrees with the orders, rebuilds its Redis
@@ -219,6 +224,7 @@ public class Reconciler implements SchedulingConfigurer {
         RedisSaleState state = inventory.state(id);
         Instant now = inventory.redisTime();
         Settled settled = settleStale(id, state, now);
+        int holdsSettled = state.present() ? settleHolds(id, state) : 0;
         if (!state.present()) {
             if (product.saleEndAt().isAfter(now)) {
                 inventory.ensureReady(product);
@@ -227,11 +233,13 @@ public class Reconciler implements SchedulingConfigurer {
                     .withSoldCounted(full ? countSold(id) : 0, full));
         }
         if (!full && quickCheckAgrees(product)) {
-            return finish(ReconcileReport.Repair.of(id, settled.released(), settled.confirmed(), state.stock()));
+            return finish(ReconcileReport.Repair.of(id, settled.released(), settled.confirmed(), state.stock())
+                    .withHoldsSettled(holdsSettled));
         }
         lastFullCheck.put(id, clock.instant());
         Compared compared = compareInFull(product, state);
         return finish(ReconcileReport.Repair.of(id, settled.released(), settled.confirmed(), state.stock())
+                .withHoldsSettled(holdsSettled)
                 .withRedisRepair(compared.repaired())
                 .withRebuilt(compared.rebuilt())
                 .withSoldCounted(countSold(id), true));
@@ -248,17 +256,43 @@ public class Reconciler implements SchedulingConfigurer {
         if (stale.isEmpty()) {
             return new Settled(0, 0);
         }
-        Set<String> committed = Set.copyOf(orders.completedBuyers(id, stale.stream().map(Reservation::userId).toList()));
+        Map<String, Order> committed = orders.currentOrders(id, stale.stream().map(Reservation::userId).toList());
         int released = 0;
         int confirmed = 0;
         for (Reservation r : stale) {
-            if (committed.contains(r.userId())) {
-                confirmed += inventory.release(r, ReleaseReason.CONFIRMED) ? 1 : 0;
-            } else {
+            Order order = committed.get(r.userId());
+            if (order == null) {
                 released += inventory.release(r, ReleaseReason.NOT_COMMITTED) ? 1 : 0;
+            } else if (order.status() == OrderStatus.AWAITING_PAYMENT) {
+                inventory.hold(r, order.id());
+                confirmed++;
+            } else {
+                confirmed += inventory.release(r, ReleaseReason.CONFIRMED) ? 1 : 0;
             }
         }
         return new Settled(released, confirmed);
+    }
+
+    /**
+     * Settles the holds Redis keeps for orders PostgreSQL no longer has awaiting payment: the
+     * instance that settled the order died, or lost Redis, before it settled the hold. A paid
+     * order's hold goes; an expired or cancelled order's units go back. Exactly once, as
+     * {@link Inventory#settleHold} is.
+     */
+    private int settleHolds(UUID id, RedisSaleState state) {
+        if (state.holds() == 0) {
+            return 0;
+        }
+        Map<UUID, String> holds = inventory.holds(id);
+        Map<UUID, OrderStatus> statuses = orders.statuses(holds.keySet());
+        int settled = 0;
+        for (Map.Entry<UUID, String> hold : holds.entrySet()) {
+            OrderStatus status = statuses.get(hold.getKey());
+            if (status != OrderStatus.AWAITING_PAYMENT) {
+                settled += inventory.settleHold(id, hold.getKey(), hold.getValue(), status == OrderStatus.COMPLETED) ? 1 : 0;
+            }
+        }
+        return settled;
     }
 
     /** What a full comparison repaired in Redis (null if nothing differed), and whether it rebuilt the sale. */
@@ -353,10 +387,10 @@ public class Reconciler implements SchedulingConfigurer {
     }
 
     private void record(ReconcileReport.Repair r) {
-        log.info("reconciler repaired product={} released={} confirmed={} buyersRestored={} unitsReclaimed={} "
-                        + "unitsFreed={} stock={}->{} rebuilt={} soldCounted={}", r.productId(), r.released(),
-                r.confirmed(), r.buyersRestored(), r.unitsReclaimed(), r.unitsFreed(), r.stockBefore(), r.stockAfter(),
-                r.rebuilt(), r.soldCounted());
+        log.info("reconciler repaired product={} released={} confirmed={} holdsSettled={} buyersRestored={} "
+                        + "unitsReclaimed={} unitsFreed={} stock={}->{} rebuilt={} soldCounted={}", r.productId(),
+                r.released(), r.confirmed(), r.holdsSettled(), r.buyersRestored(), r.unitsReclaimed(), r.unitsFreed(),
+                r.stockBefore(), r.stockAfter(), r.rebuilt(), r.soldCounted());
         meters.repaired("released", r.released());
         meters.repaired("confirmed", r.confirmed());
         meters.repaired("buyers_restored", r.buyersRestored());
@@ -365,5 +399,6 @@ public class Reconciler implements SchedulingConfigurer {
         meters.repaired("stock_corrected", r.stockBefore() != r.stockAfter() ? 1 : 0);
         meters.repaired("rebuilt", r.rebuilt() ? 1 : 0);
         meters.repaired("sold_counted", r.soldCounted());
+        meters.repaired("holds_settled", r.holdsSettled());
     }
 }

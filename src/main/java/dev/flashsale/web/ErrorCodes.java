@@ -47,6 +47,10 @@ public final class ErrorCodes {
     public static final String SALE_NOT_GATED = "SALE_NOT_GATED";
     // administration
     public static final String STOCK_BELOW_SOLD = "STOCK_BELOW_SOLD";
+    // payment holds
+    public static final String ORDER_NOT_FOUND = "ORDER_NOT_FOUND";
+    public static final String ORDER_NOT_AWAITING_PAYMENT = "ORDER_NOT_AWAITING_PAYMENT";
+    public static final String WEBHOOK_SIGNATURE_INVALID = "WEBHOOK_SIGNATURE_INVALID";
     // failures
     public static final String SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE";
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";

@@ -7,11 +7,13 @@ import java.util.UUID;
  * The Redis keys of one product's sale. They share the hash tag {productId}, so one script can
  * touch them all, also on a Redis Cluster.
  */
-public record SaleKeys(String sale, String stock, String buyers, String pending, String free, String addresses) {
+public record SaleKeys(String sale, String stock, String buyers, String pending, String free, String addresses,
+                       String holds) {
 
     public static SaleKeys of(UUID productId) {
         String p = "fs:{" + productId + "}:";
-        return new SaleKeys(p + "sale", p + "stock", p + "buyers", p + "pending", p + "free", p + "addresses");
+        return new SaleKeys(p + "sale", p + "stock", p + "buyers", p + "pending", p + "free", p + "addresses",
+                p + "holds");
     }
 
     /** A purchase token of this sale (its value: the user it was issued to). */

@@ -19,6 +19,8 @@ public final class SaleScripts {
     @SuppressWarnings("rawtypes")
     public static final RedisScript<List> RESERVE = script("reserve.lua", List.class);
     public static final RedisScript<Long> RELEASE = script("release.lua", Long.class);
+    public static final RedisScript<Long> HOLD = script("hold.lua", Long.class);
+    public static final RedisScript<Long> SETTLE_HOLD = script("settle-hold.lua", Long.class);
     public static final RedisScript<Long> PRIME = script("prime.lua", Long.class);
     @SuppressWarnings("rawtypes")
     public static final RedisScript<List> CHANGE_STOCK = script("change-stock.lua", List.class);

@@ -23,9 +23,10 @@ import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
 import org.springframework.stereotype.Component;
 
 /**
- * Rebuilds a product's Redis state from PostgreSQL: stock = total − completed quantity, buyers =
- * users with a completed order, units = the unit numbers those orders hold, and, for a sale with a
- * per-address cap, the units per client address those orders recorded.
+ * Rebuilds a product's Redis state from PostgreSQL: stock = total − the quantity of the orders that
+ * hold units (completed, or awaiting payment), buyers = the users of those orders, units = the unit
+ * numbers they hold, holds = the orders awaiting payment, and, for a sale with a per-address cap,
+ * the units per client address those orders recorded.
  *
  * <p>The state is staged in private keys and swapped in by one script that does nothing if the
  * state is already there, so instances racing to warm up the same product cannot mix their work.
@@ -90,6 +91,7 @@ public class WarmUp {
         String stagedBuyers = keys.staging(token, "buyers");
         String stagedFree = keys.staging(token, "free");
         String stagedAddresses = keys.staging(token, "addresses");
+        String stagedHolds = keys.staging(token, "holds");
 
         BitSet used = new BitSet();
         Sold sold = new Sold();
@@ -127,7 +129,16 @@ public class WarmUp {
             }));
         }
 
+        committedSales.forEachHold(product.id(), CHUNK, chunk -> calls.call(() -> {
+            Map<String, String> holds = new HashMap<>();
+            chunk.forEach(h -> holds.put(h.orderId().toString(), HoldRecord.of(h.userId(), h.quantity(), h.units(),
+                    product.perAddressLimit() == null ? null : h.address())));
+            redis.opsForHash().putAll(stagedHolds, holds);
+            return null;
+        }));
+
         calls.call(() -> {
+            redis.expire(stagedHolds, STAGING_TTL);
             redis.expire(stagedBuyers, STAGING_TTL);
             redis.expire(stagedAddresses, STAGING_TTL);
             return redis.expire(stagedFree, STAGING_TTL);
@@ -135,7 +146,7 @@ public class WarmUp {
         int stock = Math.max(0, product.totalQuantity() - sold.quantity);
         Long installed = calls.call(() -> redis.execute(SaleScripts.PRIME,
                 List.of(keys.sale(), keys.stock(), keys.buyers(), keys.pending(), keys.free(), stagedBuyers, stagedFree,
-                        keys.addresses(), stagedAddresses),
+                        keys.addresses(), stagedAddresses, keys.holds(), stagedHolds),
                 Long.toString(product.saleStartAt().toEpochMilli()),
                 Long.toString(product.saleEndAt().toEpochMilli()),
                 Integer.toString(product.perUserLimit()),

@@ -16,6 +16,7 @@ import dev.flashsale.catalog.Catalog;
 import dev.flashsale.ordering.Order;
 import dev.flashsale.ordering.OrderPlaced;
 import dev.flashsale.ordering.OrderQueueTimeoutException;
+import dev.flashsale.ordering.OrderStatus;
 import dev.flashsale.ordering.OrderingProperties;
 import dev.flashsale.ordering.OrdersPlaced;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -237,12 +238,17 @@ public class OrderWriter implements SmartLifecycle {
         }
     }
 
+    /** The orders, and one event naming those that are complete (an order awaiting payment has its event when paid). */
     private void insert(List<Orders.NewOrder> placed) {
-        orders.insertCompleted(placed);
-        events.publishEvent(new OrdersPlaced(placed.stream()
-                .map(p -> new OrderPlaced(p.order().id(), p.order().productId(), p.order().userId(),
-                        p.order().quantity(), p.order().unitPrice(), p.order().createdAt()))
-                .toList()));
+        orders.insert(placed);
+        List<OrderPlaced> completed = placed.stream()
+                .map(Orders.NewOrder::order)
+                .filter(o -> o.status() == OrderStatus.COMPLETED)
+                .map(o -> new OrderPlaced(o.id(), o.productId(), o.userId(), o.quantity(), o.unitPrice(), o.createdAt()))
+                .toList();
+        if (!completed.isEmpty()) {
+            events.publishEvent(new OrdersPlaced(completed));
+        }
     }
 
     /**

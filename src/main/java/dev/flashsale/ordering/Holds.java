@@ -1,0 +1,137 @@
+package dev.flashsale.ordering;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.flashsale.ScheduledJobs;
+import dev.flashsale.inventory.Inventory;
+import dev.flashsale.ordering.internal.HoldTransitions;
+import dev.flashsale.ordering.internal.HoldTransitions.Settled;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.stereotype.Service;
+
+/**
+ * Orders awaiting payment that end without one: expired at their deadline, or cancelled by their
+ * buyer. PostgreSQL settles the order first (one guarded statement, {@link HoldTransitions}), then
+ * Redis gives the units back to the sale and the buyer their place ({@link Inventory#settleHold},
+ * exactly once per order). If Redis cannot be reached after the commit, the reconciler settles
+ * the hold later from the order's state.
+ *
+ * <p>Every instance looks for due holds every {@code expiry-poll}; they share the work without a
+ * lock, as the statement skips the rows another instance is expiring.
+ */
+@Service
+public class Holds implements SchedulingConfigurer {
+
+    private static final Logger log = LoggerFactory.getLogger(Holds.class);
+    private static final int REFUNDS_SHOWN = 50;
+
+    private final HoldTransitions transitions;
+    private final Inventory inventory;
+    private final PaymentProperties properties;
+    private final ScheduledJobs jobs;
+    private final Clock clock;
+    private final Timer lateness;
+    private final Counter expired;
+    private final Counter cancelled;
+    private volatile long outstanding;
+
+    Holds(HoldTransitions transitions, Inventory inventory, PaymentProperties properties, ScheduledJobs jobs,
+          Clock clock, MeterRegistry meters) {
+        this.transitions = transitions;
+        this.inventory = inventory;
+        this.properties = properties;
+        this.jobs = jobs;
+        this.clock = clock;
+        this.lateness = Timer.builder("flashsale.holds.expiry.lateness")
+                .description("how long after its deadline an unpaid order's units were back on sale")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(meters);
+        this.expired = Counter.builder("flashsale.holds.settled").tag("outcome", "expired")
+                .description("orders awaiting payment that ended without one, by how").register(meters);
+        this.cancelled = Counter.builder("flashsale.holds.settled").tag("outcome", "cancelled")
+                .description("orders awaiting payment that ended without one, by how").register(meters);
+        Gauge.builder("flashsale.holds.outstanding", this, h -> h.outstanding)
+                .description("orders awaiting payment, as of this instance's last expiry pass (about a second)")
+                .register(meters);
+    }
+
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar tasks) {
+        jobs.fixedDelay(tasks, "hold-expiry", this::expireDue, properties.expiryPoll(), properties.expiryPoll());
+        jobs.fixedDelay(tasks, "hold-count", this::count, Duration.ofSeconds(1), Duration.ofSeconds(1));
+    }
+
+    /** Expires every order whose deadline has passed, a batch per statement; returns how many. */
+    public int expireDue() {
+        int total = 0;
+        List<Settled> batch;
+        do {
+            batch = transitions.expireDue(properties.expiryBatch());
+            for (Settled order : batch) {
+                release(order);
+                lateness.record(Duration.between(order.payBy(), clock.instant()));
+            }
+            expired.increment(batch.size());
+            total += batch.size();
+        } while (batch.size() == properties.expiryBatch());
+        return total;
+    }
+
+    private void count() {
+        outstanding = transitions.outstanding(null, Duration.ZERO).awaiting();
+    }
+
+    /** What a buyer's cancellation came to. */
+    public enum Cancellation { CANCELLED, NOT_AWAITING_PAYMENT, NOT_FOUND }
+
+    /**
+     * Cancels the user's order awaiting payment: its units go back to the sale at once. Another
+     * user's order is {@link Cancellation#NOT_FOUND}, as one that does not exist.
+     */
+    public Cancellation cancel(UUID orderId, String userId) {
+        Optional<Settled> done = transitions.cancel(orderId, userId);
+        if (done.isPresent()) {
+            release(done.get());
+            cancelled.increment();
+            return Cancellation.CANCELLED;
+        }
+        return transitions.payable(orderId).filter(o -> o.userId().equals(userId)).isPresent()
+                ? Cancellation.NOT_AWAITING_PAYMENT
+                : Cancellation.NOT_FOUND;
+    }
+
+    private void release(Settled order) {
+        try {
+            inventory.settleHold(order.productId(), order.orderId(), order.userId(), false);
+        } catch (RuntimeException e) {
+            // the order is settled in PostgreSQL; the reconciler gives the units back from it
+            log.warn("hold not released in Redis, the reconciler will product={} order={}: {}", order.productId(),
+                    order.orderId(), e.toString());
+        }
+    }
+
+    /** What the admin console shows of the holds (of one product, or of all when {@code productId} is null). */
+    public record Overview(long outstanding, long dueSoon, Duration dueSoonWithin, long expiredOrCancelled,
+                           long refundsDue, List<Refund> latestRefunds) {
+    }
+
+    public Overview overview(UUID productId) {
+        HoldTransitions.Outstanding now = transitions.outstanding(productId, properties.dueSoon());
+        return new Overview(now.awaiting(), now.dueSoon(), properties.dueSoon(), transitions.expired(productId),
+                transitions.refundCount(productId), transitions.refunds(productId, REFUNDS_SHOWN));
+    }
+}
