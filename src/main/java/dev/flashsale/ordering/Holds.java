@@ -5,8 +5,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import dev.flashsale.ScheduledJobs;
+import dev.flashsale.StoreFailures;
 import dev.flashsale.inventory.Inventory;
 import dev.flashsale.ordering.internal.HoldTransitions;
 import dev.flashsale.ordering.internal.HoldTransitions.Settled;
@@ -17,8 +21,7 @@ import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.scheduling.annotation.SchedulingConfigurer;
-import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Service;
 
 /**
@@ -29,10 +32,11 @@ import org.springframework.stereotype.Service;
  * the hold later from the order's state.
  *
  * <p>Every instance looks for due holds every {@code expiry-poll}; they share the work without a
- * lock, as the statement skips the rows another instance is expiring.
+ * lock, as the statement skips the rows another instance is expiring. The expiry has a thread of
+ * its own: the scheduled jobs' shared thread would make it wait behind a long reconciler pass.
  */
 @Service
-public class Holds implements SchedulingConfigurer {
+public class Holds implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Holds.class);
     private static final int REFUNDS_SHOWN = 50;
@@ -46,6 +50,7 @@ public class Holds implements SchedulingConfigurer {
     private final Counter expired;
     private final Counter cancelled;
     private volatile long outstanding;
+    private ScheduledExecutorService expiry;
 
     Holds(HoldTransitions transitions, Inventory inventory, PaymentProperties properties, ScheduledJobs jobs,
           Clock clock, MeterRegistry meters) {
@@ -70,9 +75,44 @@ public class Holds implements SchedulingConfigurer {
     }
 
     @Override
-    public void configureTasks(ScheduledTaskRegistrar tasks) {
-        jobs.fixedDelay(tasks, "hold-expiry", this::expireDue, properties.expiryPoll(), properties.expiryPoll());
-        jobs.fixedDelay(tasks, "hold-count", this::count, Duration.ofSeconds(1), Duration.ofSeconds(1));
+    public void start() {
+        expiry = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("hold-expiry").daemon().factory());
+        long poll = properties.expiryPoll().toNanos();
+        expiry.scheduleWithFixedDelay(() -> pass("hold-expiry", this::expireDue), poll, poll, TimeUnit.NANOSECONDS);
+        expiry.scheduleWithFixedDelay(() -> pass("hold-count", this::count), 1, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void stop() {
+        if (expiry != null) {
+            expiry.shutdownNow();
+            expiry = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return expiry != null;
+    }
+
+    /** Stops before the web server and the database pool (a pass in flight is interrupted; the next instance's finishes it). */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 1000;
+    }
+
+    /** One pass of a job; a failure is logged (a store down: one line per pass) and the next pass runs as planned. */
+    private void pass(String job, Runnable work) {
+        try {
+            jobs.traced(job, work);
+        } catch (RuntimeException e) {
+            Throwable unreachable = StoreFailures.unreachable(e);
+            if (unreachable != null) {
+                log.warn("{} skipped a pass, a store is unreachable: {}", job, unreachable.toString());
+            } else {
+                log.error("{} failed", job, e);
+            }
+        }
     }
 
     /** Expires every order whose deadline has passed, a batch per statement; returns how many. */
