@@ -26,6 +26,9 @@ import org.springframework.context.annotation.Configuration;
         paramName = "X-User-Id", description = "trusted-header mode only (behind an authenticating gateway, or local mode)")
 @SecurityScheme(name = "adminKey", type = SecuritySchemeType.APIKEY, in = SecuritySchemeIn.HEADER,
         paramName = "X-Admin-Key", description = "the configured admin key")
+@SecurityScheme(name = "webhookSignature", type = SecuritySchemeType.APIKEY, in = SecuritySchemeIn.HEADER,
+        paramName = "Flashsale-Signature", description = "the payment provider's signature of a webhook: "
+        + "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.\" + body> with the shared webhook secret")
 class OpenApiConfiguration {
 
     @Bean

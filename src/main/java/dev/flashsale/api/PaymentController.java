@@ -80,6 +80,10 @@ class PaymentController {
 
     @PostMapping(path = "/api/v1/payments/webhook", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "The payment provider reports a payment",
+            security = @SecurityRequirement(name = "webhookSignature"),
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema = @Schema(implementation = PaymentWebhookBody.class))),
             description = "Signed: header Flashsale-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.\" + body> "
                     + "with the shared webhook secret; a timestamp more than the tolerance (5 minutes) from now is "
                     + "refused. Idempotent by the event's id. A payment before the order's payBy completes it; after "
@@ -93,7 +97,7 @@ class PaymentController {
     @ApiResponse(responseCode = "404", description = "no such order (ORDER_NOT_FOUND); nothing recorded",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemBody.class)))
     ResponseEntity<?> webhook(@RequestBody(required = false) byte[] body,
-                              @Parameter(description = "t=<unix seconds>,v1=<hex HMAC-SHA256>")
+                              @Parameter(hidden = true)
                               @RequestHeader(name = WebhookSignature.HEADER, required = false) String signed) {
         byte[] payload = body == null ? new byte[0] : body;
         String refused = signature.refusal(signed, payload, clock.instant());
@@ -115,9 +119,9 @@ class PaymentController {
             return Rejections.invalid(invalid);
         }
         if (!PaymentWebhookBody.PAYMENT_SUCCEEDED.equals(event.type())) {
-            return ResponseEntity.ok(Envelope.ok(new ReceiptView(event.id(), event.orderId(), "ignored", false)));
+            return ResponseEntity.ok(Envelope.ok(new ReceiptView(event.id(), event.order(), "ignored", false)));
         }
-        return answer(payments.receive(new Notice(event.id(), event.orderId(), event.amount())));
+        return answer(payments.receive(new Notice(event.id(), event.order(), event.amount())));
     }
 
     @PostMapping({"/api/v1/sale/user/orders/{orderId}/cancel", "/api/v1.0/sale/user/orders/{orderId}/cancel"})
@@ -162,7 +166,7 @@ class PaymentController {
             return orderNotFound();
         }
         byte[] event = json.writeValueAsBytes(new PaymentWebhookBody("demo_" + UUID.randomUUID(),
-                PaymentWebhookBody.PAYMENT_SUCCEEDED, orderId, order.total()));
+                PaymentWebhookBody.PAYMENT_SUCCEEDED, orderId.toString(), order.total()));
         return webhook(event, signature.sign(event, clock.instant()));
     }
 

@@ -53,9 +53,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ContractCorpusTest extends IntegrationTest {
 
     private static final String[] TABLES = {"products", "orders", "order_units", "event_publication",
-            "sold_counter_ledger"};
+            "sold_counter_ledger", "payment_events"};
     private static final String NUL = "\u0000";
     private static final int HUGE = 1_000_000;
+    private static final String WEBHOOK_SIGNATURE = "Flashsale-Signature";
 
     /** A live sale to buy and read, a gated one for the gate's operations, and one to change. */
     private record Target(UUID plain, UUID gated, UUID changed) {
@@ -289,6 +290,7 @@ class ContractCorpusTest extends IntegrationTest {
             case "saleEndAt" -> "2030-01-02T00:00:00Z";
             case "purchaseToken" -> "a".repeat(32);
             case "nonce" -> "48213";
+            case "orderId" -> UUID.randomUUID().toString();
             default -> switch (String.valueOf(property.getType())) {
                 case "integer", "number" -> property.getMinimum() != null ? property.getMinimum().intValue() : 1;
                 case "boolean" -> false;
@@ -314,6 +316,9 @@ class ContractCorpusTest extends IntegrationTest {
         if (operation.getSecurity() == null) {
             return new String[0];
         }
+        if (operation.getSecurity().stream().anyMatch(r -> r.containsKey("webhookSignature"))) {
+            return new String[] {WEBHOOK_SIGNATURE};
+        }
         boolean admin = operation.getSecurity().stream().anyMatch(r -> r.containsKey("adminKey"));
         return admin ? Api.admin() : Api.user("corpus-" + UUID.randomUUID());
     }
@@ -337,6 +342,10 @@ class ContractCorpusTest extends IntegrationTest {
                 .method(c.method(), c.body() == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(c.body()));
         List<String> headers = new ArrayList<>(List.of(c.credentials()));
+        if (c.credentials().length == 1 && WEBHOOK_SIGNATURE.equals(c.credentials()[0])) {
+            // the webhook's credential is a signature of the very body sent
+            headers = new ArrayList<>(List.of(WEBHOOK_SIGNATURE, Api.webhookSignature(c.body() == null ? "" : c.body())));
+        }
         if (c.contentType() != null) {
             headers.addAll(List.of("Content-Type", c.contentType()));
         }

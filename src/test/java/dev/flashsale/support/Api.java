@@ -7,8 +7,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.concurrent.Executors;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,6 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Api {
 
     public static final String ADMIN_KEY = "test-admin-key-0123456789";
+    /** The test profile's payment webhook secret ({@code flashsale.payments.webhook-secret}). */
+    public static final String WEBHOOK_SECRET = "test-webhook-secret-0123456789";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient CLIENT = HttpClient.newBuilder()
@@ -131,6 +140,24 @@ public final class Api {
 
     public static String[] cookie(String token) {
         return new String[] {"Cookie", "flashsale_session=" + token};
+    }
+
+    /** The payment provider's signature of a webhook body, now, with the test profile's secret. */
+    public static String webhookSignature(String body) {
+        return webhookSignature(body, Instant.now(), WEBHOOK_SECRET);
+    }
+
+    /** A webhook signature as the provider makes it: {@code t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>}. */
+    public static String webhookSignature(String body, Instant at, String secret) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            long t = at.getEpochSecond();
+            byte[] signature = mac.doFinal((t + "." + body).getBytes(StandardCharsets.UTF_8));
+            return "t=" + t + ",v1=" + HexFormat.of().formatHex(signature);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static String[] admin() {
