@@ -1,13 +1,15 @@
-// The admin console: sales (create, edit, watch live), the outbox's failed deliveries, the audit,
-// the reconciler and the audit log. Everything goes through the admin API, as any other client's would.
+// The admin console: sales (create, edit, watch live), payment holds, the outbox's failed deliveries,
+// the audit, the reconciler and the audit log. Everything goes through the admin API, as any other
+// client's would.
 import {call, fieldMessage} from './api.js';
 import {follow} from './live.js';
 import {header} from './session.js';
-import {count, dateTime, el, fromLocalInput, price, timeZone, toLocalInput} from './format.js';
+import {count, dateTime, el, fromLocalInput, isoDuration, isoSeconds, price, timeZone, toLocalInput, windowText}
+  from './format.js';
 
 const $ = (name) => document.getElementById(name);
-const FIELDS = ['name', 'description', 'price', 'totalQuantity', 'perUserLimit', 'perAddressLimit', 'gated', 'powDifficulty',
-  'saleStartAt', 'saleEndAt'];
+const FIELDS = ['name', 'description', 'price', 'totalQuantity', 'perUserLimit', 'holdFor', 'perAddressLimit', 'gated',
+  'powDifficulty', 'saleStartAt', 'saleEndAt'];
 let products = [];
 let editing = null; // the product being edited, or null when creating
 
@@ -34,6 +36,8 @@ async function loadSales() {
       el('td', {class: 'num', 'data-label': 'Backlog', 'data-col': 'backlog', text: String(backlog)}),
       el('td', {'data-label': 'Starts', text: dateTime(p.saleStartAt)}),
       el('td', {'data-label': 'Ends', text: dateTime(p.saleEndAt)}),
+      el('td', {'data-label': 'Payment window', 'data-col': 'holdFor', title: p.holdFor || undefined,
+        text: windowText(p.holdFor) || '–'}),
       el('td', {'data-label': 'Actions'}, el('div', {class: 'buttons'},
         el('button', {type: 'button', class: 'secondary small', 'aria-label': `Edit ${p.name}`, onclick: () => edit(p), text: 'Edit'}),
         el('button', {type: 'button', class: 'secondary small', 'aria-label': `Watch ${p.name}`, onclick: () => watch(p.id), text: 'Watch'}))));
@@ -41,7 +45,8 @@ async function loadSales() {
   $('sales').replaceChildren(products.length === 0 ? el('p', {class: 'empty', text: 'No sales yet: create one below.'}) :
     el('table', {id: 'sales-table', class: 'stack'},
       el('caption', {class: 'visually-hidden', text: 'Sales'}),
-      el('thead', {}, el('tr', {}, ['Name', 'Status', 'Price', 'Stock', 'Remaining', 'Sold', 'Backlog', 'Starts', 'Ends', 'Actions']
+      el('thead', {}, el('tr', {}, ['Name', 'Status', 'Price', 'Stock', 'Remaining', 'Sold', 'Backlog', 'Starts', 'Ends', 'Payment window',
+        'Actions']
         .map((h, i) => el('th', {scope: 'col', class: i >= 2 && i <= 6 ? 'num' : undefined, text: h,
           title: h === 'Backlog' ? 'Units taken in Redis that the sold counter has not counted yet (being paid for, or waiting for the outbox)' : undefined})))),
       el('tbody', {}, rows)));
@@ -53,6 +58,12 @@ async function loadSales() {
     const live = products.find((p) => p.status === 'active') || products[0];
     if (live) watch(live.id);
   }
+  const holdsSale = $('holds-sale');
+  const holdsChosen = holdsSale.value;
+  holdsSale.replaceChildren(el('option', {value: '', text: 'All sales'}),
+    ...products.map((p) => el('option', {value: p.id,
+      text: `${p.name} (${p.holdFor ? `pays within ${windowText(p.holdFor)}` : 'no payment window'})`})));
+  if (products.some((p) => p.id === holdsChosen)) holdsSale.value = holdsChosen;
 }
 
 // ---- create and edit -----------------------------------------------------------------------
@@ -86,6 +97,7 @@ function edit(p) {
   input('totalQuantity').value = p.totalQuantity;
   input('perUserLimit').value = p.perUserLimit;
   input('perAddressLimit').value = p.perAddressLimit ?? '';
+  input('holdFor').value = p.holdFor ?? '';
   input('gated').checked = p.gated;
   input('powDifficulty').value = p.powDifficulty;
   input('saleStartAt').value = toLocalInput(p.saleStartAt);
@@ -105,6 +117,17 @@ function resetForm() {
   $('f-cancel').hidden = true;
 }
 
+/**
+ * The payment window as the API wants it (ISO-8601, as Java writes it): a plain number is minutes;
+ * empty is none (null). What is neither a number nor a duration is sent as typed, for the API to refuse.
+ */
+function holdFor(text) {
+  if (text === '') return null;
+  const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 60 : isoSeconds(text);
+  if (Number.isNaN(seconds)) return text;
+  return Number.isInteger(seconds) ? isoDuration(seconds) : `PT${seconds}S`; // a fraction of a second: refused
+}
+
 /** The form as the API wants it; numbers that are not numbers are sent as they are, for the API to refuse. */
 function formBody() {
   const value = (field) => input(field).value.trim();
@@ -115,6 +138,7 @@ function formBody() {
     price: number(value('price')),
     totalQuantity: number(value('totalQuantity')),
     perUserLimit: number(value('perUserLimit')),
+    holdFor: holdFor(value('holdFor')),
     perAddressLimit: value('perAddressLimit') === '' ? null : number(value('perAddressLimit')), // empty: no cap
     gated: input('gated').checked,
     powDifficulty: number(value('powDifficulty')),
@@ -233,6 +257,58 @@ function sample() {
   } else if (plot) {
     plot.setData([points.t, points.rate, points.remaining]);
   }
+}
+
+// ---- payment holds -------------------------------------------------------------------------
+
+const REFUND_REASONS = {
+  late: 'Paid after the deadline',
+  already_paid: 'Order already paid',
+  cancelled: 'Order cancelled',
+  amount_mismatch: 'Not the order\'s amount',
+  not_payable: 'Order not payable',
+};
+let holdsRequest = 0; // only the latest request's answer is shown (a slower, older one may arrive last)
+
+function stat(id, label, value) {
+  return el('div', {}, el('dt', {text: label}), el('dd', {id, text: String(value)}));
+}
+
+function productCell(productId) {
+  const product = products.find((p) => p.id === productId);
+  return product
+    ? el('td', {'data-label': 'Sale'}, el('a', {href: `/sale.html?id=${product.id}`, title: product.id, text: product.name}))
+    : el('td', {class: 'mono', 'data-label': 'Sale', text: productId});
+}
+
+async function loadHolds() {
+  const request = ++holdsRequest;
+  const productId = $('holds-sale').value;
+  const answer = await call(productId ? `/admin/holds?productId=${encodeURIComponent(productId)}` : '/admin/holds');
+  if (request !== holdsRequest) return;
+  if (!answer.ok) {
+    $('holds-stats').replaceChildren();
+    $('refunds').replaceChildren(el('p', {class: 'notice bad', text: answer.message}));
+    return;
+  }
+  const h = answer.data;
+  $('holds-stats').replaceChildren(
+    stat('holds-outstanding', 'Awaiting payment', h.outstanding),
+    stat('holds-due-soon', `Due within ${windowText(h.dueSoonWithin) || h.dueSoonWithin}`, h.dueSoon),
+    stat('holds-ended', 'Expired or cancelled', h.expiredOrCancelled),
+    stat('holds-refunds-due', 'Refunds due', h.refundsDue));
+  $('refunds').replaceChildren(h.latestRefunds.length === 0 ? el('p', {class: 'empty', text: 'No refunds due.'}) :
+    el('table', {id: 'refunds-table', class: 'stack'},
+      el('caption', {class: 'visually-hidden', text: 'Latest refunds due, newest first'}),
+      el('thead', {}, el('tr', {}, ['Received', 'Sale', 'Order', 'Buyer', 'Amount', 'Reason']
+        .map((col) => el('th', {scope: 'col', class: col === 'Amount' ? 'num' : undefined, text: col})))),
+      el('tbody', {}, h.latestRefunds.map((r) => el('tr', {'data-order': r.orderId, 'data-reason': r.reason},
+        el('td', {'data-label': 'Received', text: dateTime(r.receivedAt)}),
+        productCell(r.productId),
+        el('td', {class: 'mono', 'data-label': 'Order', title: r.eventId, text: r.orderId}),
+        el('td', {'data-label': 'Buyer', text: r.userId}),
+        el('td', {class: 'num', 'data-label': 'Amount', text: price(r.amount)}),
+        el('td', {'data-label': 'Reason', text: REFUND_REASONS[r.reason] || r.reason}))))));
 }
 
 // ---- outbox, audit, reconciler -------------------------------------------------------------
@@ -387,13 +463,16 @@ if (!me.admin) {
   $('chart-sale').addEventListener('change', (event) => watch(event.target.value));
   $('log-reload').addEventListener('click', () => loadAuditLog());
   $('log-older').addEventListener('click', () => loadAuditLog(true));
+  $('holds-sale').addEventListener('change', loadHolds);
+  $('holds-refresh').addEventListener('click', loadHolds);
   await loadSales();
+  loadHolds();
   loadAuditLog();
   loadOutbox();
   const last = await call('/admin/reconciler');
   showReport(last.ok ? last.data : null);
   runAudit();
   setInterval(sample, 1000);
-  setInterval(() => { if (!document.hidden) { loadSales(); loadOutbox(); } }, 5000);
+  setInterval(() => { if (!document.hidden) { loadSales(); loadOutbox(); loadHolds(); } }, 5000);
   window.addEventListener('resize', () => plot && plot.setSize({width: $('chart').clientWidth, height: 280}));
 }

@@ -20,6 +20,8 @@ const WORDS = {
   FORBIDDEN: 'You are not allowed to do that.',
   INVENTORY_CONFLICT: 'Someone took that unit at the same moment. Please try again.',
   QUANTITY_ABOVE_LIMIT: 'That is more than one person may buy.',
+  ORDER_NOT_AWAITING_PAYMENT: 'This order is no longer awaiting payment.',
+  ORDER_NOT_FOUND: 'This order was not found among yours.',
   RATE_LIMITED: 'Too many attempts from here. Please wait a moment and try again.',
 };
 

@@ -18,6 +18,53 @@ export function duration(ms) {
   return `${two(m)}:${two(s)}`;
 }
 
+/** "9:59" or "1:02:03" (h:mm:ss from an hour) for a positive number of milliseconds: time left to pay. */
+export function clock(ms) {
+  let s = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(s / 3600); s -= h * 3600;
+  const m = Math.floor(s / 60); s -= m * 60;
+  const two = (n) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+}
+
+/**
+ * Seconds of an ISO-8601 duration as the API writes it ("PT10M", "PT1H30M", "P1DT2H", "PT1.5S"),
+ * or NaN when the text is not one.
+ */
+export function isoSeconds(text) {
+  const trimmed = String(text).trim();
+  const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(trimmed);
+  if (!match || /^P$|T$/i.test(trimmed)) return NaN; // "P" and "PT" alone name no duration
+  const [, d = 0, h = 0, m = 0, s = 0] = match;
+  return Number(d) * 86400 + Number(h) * 3600 + Number(m) * 60 + Number(s);
+}
+
+/** Whole seconds as Java's Duration writes them: 90 → "PT1M30S", 3600 → "PT1H", 86400 → "PT24H". */
+export function isoDuration(seconds) {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (seconds === 0) return 'PT0S';
+  return `PT${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s ? `${s}S` : ''}`;
+}
+
+/** A payment window in words: "PT10M" → "10 minutes", "PT1H30M" → "1 hour 30 minutes"; '' for none. */
+export function windowText(iso) {
+  if (iso === null || iso === undefined || iso === '') return '';
+  const seconds = typeof iso === 'number' ? iso : isoSeconds(iso);
+  if (!Number.isFinite(seconds)) return String(iso);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.round(seconds % 60);
+  const part = (n, unit) => (n ? `${n} ${unit}${n === 1 ? '' : 's'}` : '');
+  return [part(h, 'hour'), part(m, 'minute'), part(s, 'second')].filter(Boolean).join(' ') || '0 seconds';
+}
+
+/** A time of day with seconds, for deadlines minutes away: "14:03:12". */
+export function timeOfDay(iso) {
+  return iso ? new Date(iso).toLocaleTimeString(undefined, {timeStyle: 'medium'}) : '';
+}
+
 /** "1 sale", "3 sales". */
 export function count(n, noun) {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -1,23 +1,42 @@
 // A sale: countdown, live stock (server-sent events) and a buy button whose state is always right.
+// Of a sale with a payment window, a purchase is an order awaiting payment: the page counts down to
+// its deadline and offers to pay (local mode's demo provider) or cancel.
 import {call} from './api.js';
 import {follow} from './live.js';
 import {header} from './session.js';
-import {duration, el, price, stockMeter} from './format.js';
+import {clock, duration, el, price, stockMeter, timeOfDay, windowText} from './format.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
 const $ = (name) => document.getElementById(name);
 const button = $('buy');
 const outcome = $('outcome');
+const payButton = $('pay');
+const cancelButton = $('cancel-order');
 const announce = el('p', {class: 'visually-hidden', 'aria-live': 'polite', id: 'announce'});
 document.body.append(announce);
 
 let sale = null;        // the sale as the server last described it
 let offset = 0;         // server clock minus this browser's clock
 let me = {signedIn: false};
-let order = null;       // the caller's order, once bought
+let order = null;       // the caller's order, once bought: completed, or awaiting payment until its payBy
 let processing = false;
 let preparing = false;  // earning a gated sale's purchase token first
 let lastState = null;
+let paying = false;     // a payment of the order is on its way
+let cancelling = false; // a cancellation of it is
+let checking = false;   // the deadline has passed: asking the server what became of the order
+let lastCheck = 0;      // when it last asked (this browser's clock)
+let warnedLastMinute = false;
+
+// The demo payment endpoint exists in local mode only; once it answered NOT_FOUND, the Pay button
+// stays away for this tab (sessionStorage), as it would only fail again.
+const DEMO_OFF = 'flashsale.demoPaymentsOff';
+let demoPayments = true;
+try { demoPayments = sessionStorage.getItem(DEMO_OFF) !== '1'; } catch { /* storage off: ask each time */ }
+
+function awaiting() {
+  return order !== null && order.status === 'awaiting_payment';
+}
 
 function now() {
   return Date.now() + offset;
@@ -34,7 +53,7 @@ function status() {
 /** [state, label] of the buy button. */
 function buttonState() {
   if (!sale) return ['loading', 'Loading…'];
-  if (order) return ['bought', 'Bought ✓'];
+  if (order) return awaiting() ? ['awaiting', 'Reserved · awaiting payment'] : ['bought', 'Bought ✓'];
   if (processing) return preparing ? ['preparing', 'Preparing…'] : ['processing', 'Processing…'];
   const s = status();
   if (s === 'ended') return ['ended', 'Sale ended'];
@@ -70,6 +89,35 @@ function render() {
   } else {
     countdown.textContent = 'This sale has ended.';
   }
+  renderHold();
+}
+
+/** The order awaiting payment: time left to pay, Pay and Cancel; at the deadline, what became of it. */
+function renderHold() {
+  $('hold').hidden = !awaiting();
+  if (!awaiting()) return;
+  const left = Date.parse(order.payBy) - now();
+  const open = left > 0;
+  if (open || paying || cancelling) {
+    $('pay-within').replaceChildren('Pay within ', el('strong', {text: clock(left)}));
+  } else {
+    $('pay-within').textContent = 'The payment window has ended. Checking your order…';
+  }
+  $('pay-by').textContent = `Unpaid by ${timeOfDay(order.payBy)}, the order expires and the unit goes back on sale.`;
+  payButton.hidden = !demoPayments || !(open || paying);
+  payButton.disabled = !open || paying || cancelling;
+  payButton.setAttribute('aria-busy', paying ? 'true' : 'false');
+  payButton.textContent = paying ? 'Paying…' : `Pay ${price(order.total)}`;
+  cancelButton.hidden = !(open || cancelling);
+  cancelButton.disabled = !open || paying || cancelling;
+  cancelButton.setAttribute('aria-busy', cancelling ? 'true' : 'false');
+  cancelButton.textContent = cancelling ? 'Cancelling…' : 'Cancel order';
+  $('pay-elsewhere').hidden = demoPayments;
+  if (open && left <= 60000 && !warnedLastMinute) {
+    warnedLastMinute = true;
+    announce.textContent = 'Less than a minute left to pay.';
+  }
+  if (!open && !paying && !cancelling && !checking && Date.now() - lastCheck >= 1000) check();
 }
 
 function show(next) {
@@ -81,6 +129,10 @@ function show(next) {
   $('visual').textContent = sale.productName.trim().charAt(0).toUpperCase();
   $('stock').replaceChildren(stockMeter(sale.availableQuantity, sale.totalQuantity));
   $('limit').textContent = sale.perUserLimit === 1 ? 'One per customer.' : `Up to ${sale.perUserLimit} per customer.`;
+  const payWindow = windowText(sale.holdFor);
+  $('window-note').textContent = payWindow
+    ? `Once bought, you have ${payWindow} to pay; unpaid, the unit goes back on sale.` : '';
+  $('window-note').hidden = !payWindow;
   $('sale').hidden = false;
   render();
 }
@@ -90,11 +142,94 @@ function tell(kind, ...content) {
   outcome.replaceChildren(...content);
 }
 
-function bought(o) {
+/** The caller's order of this sale, completed or awaiting payment. */
+function bought(o, lead = 'Order confirmed.', after = '') {
   order = o;
-  tell('ok', 'Order confirmed. Order number ', el('code', {id: 'order-id', text: o.orderId}), '. ',
-    el('a', {href: '/orders.html', text: 'See my orders'}));
+  warnedLastMinute = false;
+  const number = el('code', {id: 'order-id', text: o.orderId});
+  if (awaiting()) {
+    tell('info', 'Reserved for you: order number ', number, '. It is yours once paid.');
+  } else {
+    tell('ok', `${lead} Order number `, number, '. ', el('a', {href: '/orders.html', text: 'See my orders'}), after);
+  }
   render();
+}
+
+/** The order awaiting payment came to an end: paid, expired or cancelled (refund: this payment is given back). */
+function settled(status, {refund = false} = {}) {
+  if (status === 'completed') {
+    const done = {...order, status: 'completed'};
+    if (refund) bought(done, 'Already paid: order confirmed.', '. This second payment will be refunded.');
+    else bought(done, 'Paid: order confirmed.');
+    return;
+  }
+  const then = refund ? ' Your payment will be refunded.' : '';
+  order = null;
+  if (status === 'expired') {
+    tell('warn', `The payment window ended: your hold expired and the unit went back on sale.${then}`);
+  } else {
+    tell('info', `Order cancelled: the unit went back on sale.${then}`);
+  }
+  render();
+}
+
+/** After the deadline: the server expires the order within moments; the caller's orders say how it ended. */
+async function check() {
+  checking = true;
+  lastCheck = Date.now();
+  const answer = await call('/sale/user/orders');
+  checking = false;
+  if (!answer.ok || !awaiting()) return;
+  const mine = answer.data.find((o) => o.orderId === order.orderId);
+  if (mine && mine.status !== 'awaiting_payment') settled(mine.status);
+}
+
+async function pay() {
+  if (!awaiting() || paying || cancelling) return;
+  paying = true;
+  render();
+  const answer = await call(`/sale/user/orders/${encodeURIComponent(order.orderId)}/demo-payment`, {method: 'POST'});
+  paying = false;
+  if (!answer.ok) {
+    if (answer.code === 'NOT_FOUND') { // no demo provider here: the shop's payment provider takes payment
+      demoPayments = false;
+      try { sessionStorage.setItem(DEMO_OFF, '1'); } catch { /* storage off */ }
+      tell('info', 'Payment is taken by the shop\'s payment provider, not on this page.');
+    } else {
+      tell('bad', answer.message);
+      lastCheck = 0; // past the deadline, the order may have ended meanwhile: ask at once
+    }
+    render();
+    return;
+  }
+  switch (answer.data.outcome) {
+    case 'paid': settled('completed'); break;
+    case 'late': settled('expired', {refund: true}); break;
+    case 'cancelled': settled('cancelled', {refund: true}); break;
+    case 'already_paid': settled('completed', {refund: true}); break;
+    case 'amount_mismatch':
+      tell('bad', 'The payment was not for the order\'s amount and will be refunded; the order still awaits its payment.');
+      render();
+      break;
+    default:
+      tell('bad', 'The payment did not go through.');
+      render();
+  }
+}
+
+async function cancelOrder() {
+  if (!awaiting() || paying || cancelling) return;
+  cancelling = true;
+  render();
+  const answer = await call(`/sale/user/orders/${encodeURIComponent(order.orderId)}/cancel`, {method: 'POST'});
+  cancelling = false;
+  if (answer.ok) {
+    settled('cancelled');
+    return;
+  }
+  tell('bad', answer.message);
+  render();
+  if (answer.code === 'ORDER_NOT_AWAITING_PAYMENT') await check(); // paid or expired meanwhile: say which
 }
 
 /** Leading zero bits of a hash. */
@@ -208,6 +343,8 @@ async function start() {
     line.hidden = !note;
   });
   button.addEventListener('click', buy);
+  payButton.addEventListener('click', pay);
+  cancelButton.addEventListener('click', cancelOrder);
   setInterval(render, 250);
 }
 

@@ -6,6 +6,7 @@ import {el, price, stateLabel, stockMeter} from './format.js';
 
 let sales = [];
 let bought = new Set(); // the signed-in shopper's products (from their orders)
+let held = new Set(); // their products with an order awaiting payment
 let offset = 0; // server clock minus this browser's clock, from the Date header
 
 function card(sale, now) {
@@ -19,7 +20,8 @@ function card(sale, now) {
     el('p', {class: 'countdown', 'data-countdown': '', text: stateLabel(sale, now)}),
     stockMeter(sale.availableQuantity, sale.totalQuantity),
     el('a', {class: 'more', href: `/sale.html?id=${sale.productId}`},
-      mine ? 'Bought ✓ · your order' : sale.status === 'active' && !soldOut ? 'Buy now' : 'View sale',
+      mine ? 'Bought ✓ · your order' : held.has(sale.productId) ? 'Reserved · pay to confirm'
+        : sale.status === 'active' && !soldOut ? 'Buy now' : 'View sale',
       el('span', {class: 'visually-hidden', text: `: ${sale.productName}`}), ' →'));
 }
 
@@ -67,7 +69,10 @@ async function allSales() {
 async function load() {
   const [answer, orders] = await Promise.all([allSales(),
     me.signedIn ? call('/sale/user/orders') : Promise.resolve(null)]);
-  if (orders && orders.ok) bought = new Set(orders.data.filter((o) => o.status === 'completed').map((o) => o.productId));
+  if (orders && orders.ok) {
+    bought = new Set(orders.data.filter((o) => o.status === 'completed').map((o) => o.productId));
+    held = new Set(orders.data.filter((o) => o.status === 'awaiting_payment').map((o) => o.productId));
+  }
   const message = document.getElementById('message');
   if (!answer.ok) {
     message.className = 'notice bad';
