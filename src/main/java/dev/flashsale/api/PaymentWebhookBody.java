@@ -16,7 +16,7 @@ record PaymentWebhookBody(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, format = "uuid", pattern = Uuids.PATTERN,
                 description = "the order paid for") String orderId,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "0", maximum = "9999999999.99",
-                description = "the amount paid; it must be the order's total", example = "49.99") BigDecimal amount) {
+                description = "the amount paid, a JSON number; it must be the order's total", example = "49.99") BigDecimal amount) {
 
     static final String PAYMENT_SUCCEEDED = "payment.succeeded";
     static final String ID_PATTERN = "^[!-~]{1,128}$";

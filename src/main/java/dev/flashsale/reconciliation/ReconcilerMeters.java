@@ -18,7 +18,7 @@ final class ReconcilerMeters {
 
     /** The kinds of repair a pass reports (ReconcileReport.Repair), as the {@code kind} label. */
     static final List<String> REPAIR_KINDS = List.of("released", "confirmed", "buyers_restored", "units_reclaimed",
-            "units_freed", "stock_corrected", "rebuilt", "sold_counted");
+            "units_freed", "stock_corrected", "rebuilt", "sold_counted", "holds_settled");
 
     private final Map<String, Counter> repairs;
     private final Counter fullChecks;
@@ -30,7 +30,8 @@ final class ReconcilerMeters {
                 kind -> Counter.builder("flashsale.reconciler.repairs")
                         .description("repairs the reconciler made, by kind: released/confirmed settle reservations left "
                                 + "pending; buyers_restored, units_reclaimed, units_freed, stock_corrected and rebuilt "
-                                + "mean Redis lost writes; sold_counted means an outbox event was lost")
+                                + "mean Redis lost writes; sold_counted means an outbox event was lost; holds_settled "
+                                + "settles payment holds an instance did not (it died, or lost Redis, after the order's move)")
                         .tag("kind", kind)
                         .register(meters)));
         this.fullChecks = Counter.builder("flashsale.reconciler.full.checks")
