@@ -203,15 +203,30 @@ public class Inventory {
      * @return whether this call settled the hold
      */
     public boolean settleHold(UUID productId, UUID orderId, String userId, boolean paid) {
+        return settleHolds(productId, Map.of(orderId, userId), paid) == 1;
+    }
+
+    /**
+     * {@link #settleHold} for several orders of one product, in one script (one round trip).
+     *
+     * @param orders the orders' ids, with their users
+     * @return how many holds this call settled
+     */
+    public int settleHolds(UUID productId, Map<UUID, String> orders, boolean paid) {
+        if (orders.isEmpty()) {
+            return 0;
+        }
         if (!paid) {
             local.forget(productId);
-            buyers.forget(productId, userId);
+            orders.values().forEach(user -> buyers.forget(productId, user));
         }
         SaleKeys keys = SaleKeys.of(productId);
+        List<String> args = new ArrayList<>(orders.size() + 1);
+        args.add(paid ? "PAID" : "RELEASE");
+        orders.keySet().forEach(id -> args.add(id.toString()));
         Long settled = calls.call(() -> redis.execute(SaleScripts.SETTLE_HOLD,
-                List.of(keys.stock(), keys.buyers(), keys.holds(), keys.free(), keys.addresses()),
-                orderId.toString(), paid ? "PAID" : "RELEASE"));
-        return settled != null && settled == 1L;
+                List.of(keys.stock(), keys.buyers(), keys.holds(), keys.free(), keys.addresses()), args.toArray()));
+        return settled == null ? 0 : settled.intValue();
     }
 
     /** The orders Redis holds units for (awaiting payment as far as Redis knows), with their users. */

@@ -2,12 +2,16 @@ package dev.flashsale.ordering;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import dev.flashsale.ScheduledJobs;
 import dev.flashsale.StoreFailures;
@@ -115,16 +119,18 @@ public class Holds implements SmartLifecycle {
         }
     }
 
-    /** Expires every order whose deadline has passed, a batch per statement; returns how many. */
+    /**
+     * Expires every order whose deadline has passed, a batch per statement, and gives their units
+     * back in one script per sale of the batch; returns how many.
+     */
     public int expireDue() {
         int total = 0;
         List<Settled> batch;
         do {
             batch = transitions.expireDue(properties.expiryBatch());
-            for (Settled order : batch) {
-                release(order);
-                lateness.record(Duration.between(order.payBy(), clock.instant()));
-            }
+            batch.stream().collect(Collectors.groupingBy(Settled::productId)).forEach(this::release);
+            Instant back = clock.instant();
+            batch.forEach(order -> lateness.record(Duration.between(order.payBy(), back)));
             expired.increment(batch.size());
             total += batch.size();
         } while (batch.size() == properties.expiryBatch());
@@ -145,7 +151,7 @@ public class Holds implements SmartLifecycle {
     public Cancellation cancel(UUID orderId, String userId) {
         Optional<Settled> done = transitions.cancel(orderId, userId);
         if (done.isPresent()) {
-            release(done.get());
+            release(done.get().productId(), List.of(done.get()));
             cancelled.increment();
             return Cancellation.CANCELLED;
         }
@@ -154,13 +160,16 @@ public class Holds implements SmartLifecycle {
                 : Cancellation.NOT_FOUND;
     }
 
-    private void release(Settled order) {
+    /** Gives back the units of orders of one product that PostgreSQL has expired or cancelled. */
+    private void release(UUID productId, List<Settled> orders) {
+        Map<UUID, String> users = new LinkedHashMap<>();
+        orders.forEach(order -> users.put(order.orderId(), order.userId()));
         try {
-            inventory.settleHold(order.productId(), order.orderId(), order.userId(), false);
+            inventory.settleHolds(productId, users, false);
         } catch (RuntimeException e) {
-            // the order is settled in PostgreSQL; the reconciler gives the units back from it
-            log.warn("hold not released in Redis, the reconciler will product={} order={}: {}", order.productId(),
-                    order.orderId(), e.toString());
+            // the orders are settled in PostgreSQL; the reconciler gives the units back from them
+            log.warn("{} holds not released in Redis, the reconciler will product={}: {}", orders.size(), productId,
+                    e.toString());
         }
     }
 

@@ -277,7 +277,7 @@ public class Reconciler implements SchedulingConfigurer {
      * Settles the holds Redis keeps for orders PostgreSQL no longer has awaiting payment: the
      * instance that settled the order died, or lost Redis, before it settled the hold. A paid
      * order's hold goes; an expired or cancelled order's units go back. Exactly once, as
-     * {@link Inventory#settleHold} is.
+     * {@link Inventory#settleHolds} is.
      */
     private int settleHolds(UUID id, RedisSaleState state) {
         if (state.holds() == 0) {
@@ -285,14 +285,17 @@ public class Reconciler implements SchedulingConfigurer {
         }
         Map<UUID, String> holds = inventory.holds(id);
         Map<UUID, OrderStatus> statuses = orders.statuses(holds.keySet());
-        int settled = 0;
-        for (Map.Entry<UUID, String> hold : holds.entrySet()) {
-            OrderStatus status = statuses.get(hold.getKey());
-            if (status != OrderStatus.AWAITING_PAYMENT) {
-                settled += inventory.settleHold(id, hold.getKey(), hold.getValue(), status == OrderStatus.COMPLETED) ? 1 : 0;
+        Map<UUID, String> paid = new LinkedHashMap<>();
+        Map<UUID, String> ended = new LinkedHashMap<>();
+        holds.forEach((order, user) -> {
+            OrderStatus status = statuses.get(order);
+            if (status == OrderStatus.COMPLETED) {
+                paid.put(order, user);
+            } else if (status != OrderStatus.AWAITING_PAYMENT) {
+                ended.put(order, user);
             }
-        }
-        return settled;
+        });
+        return inventory.settleHolds(id, paid, true) + inventory.settleHolds(id, ended, false);
     }
 
     /** What a full comparison repaired in Redis (null if nothing differed), and whether it rebuilt the sale. */

@@ -19,8 +19,9 @@ import org.springframework.stereotype.Repository;
  * The moves of an order awaiting payment, each one guarded statement: paid, expired or cancelled.
  * Whichever comes first takes the row's lock and changes its state; the others then find the
  * state changed and their condition false (PostgreSQL re-checks the condition on the row as the
- * first left it), so exactly one of them happens. The deadline is judged by PostgreSQL's clock
- * ({@code clock_timestamp()}, the moment the statement reads the row), the same for all of them.
+ * first left it), so exactly one of them happens. The deadline is judged by PostgreSQL's clock: a
+ * payment completes the order if it reads the row before {@code pay_by} ({@code clock_timestamp()});
+ * the expiry takes the orders whose {@code pay_by} had passed when its statement started ({@code now()}).
  * Expiring or cancelling an order also frees its unit rows, in the same statement, so that the
  * units can be sold again.
  */
@@ -40,20 +41,26 @@ public class HoldTransitions {
 
     /**
      * Expires up to {@code limit} orders whose deadline has passed, the earliest first. Orders
-     * another instance is expiring at the same moment are skipped (each row is expired once).
+     * another instance is expiring at the same moment are skipped (each row is expired once). The
+     * guard is the locking read: it takes the due orders from the head of the deadline index, up to
+     * the statement's start ({@code now()}, a bound the index can stop at), and locks each one; a
+     * row a payment changed meanwhile is read again as the payment left it, and no longer matches,
+     * and a row a payment holds is skipped. The update then changes exactly the locked rows, joined
+     * by key only: a condition of its own let the planner, misled by stale statistics, scan every
+     * order awaiting payment once per due order.
      */
     public List<Settled> expireDue(int limit) {
         return jdbc.sql("""
                 WITH due AS (
                     SELECT id FROM orders
-                    WHERE status = 'awaiting_payment' AND pay_by <= clock_timestamp()
+                    WHERE status = 'awaiting_payment' AND pay_by <= now()
                     ORDER BY pay_by
                     LIMIT ?
                     FOR UPDATE SKIP LOCKED),
                 expired AS (
                     UPDATE orders o SET status = 'expired', updated_at = clock_timestamp()
                     FROM due
-                    WHERE o.id = due.id AND o.status = 'awaiting_payment' AND o.pay_by <= clock_timestamp()
+                    WHERE o.id = due.id
                     RETURNING o.id, o.product_id, o.user_id, o.quantity, o.unit_price, o.created_at, o.pay_by,
                               o.updated_at),
                 freed AS (
