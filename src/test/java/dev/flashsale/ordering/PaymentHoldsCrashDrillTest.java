@@ -1,9 +1,5 @@
 package dev.flashsale.ordering;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,13 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 import dev.flashsale.support.Api;
@@ -109,7 +98,7 @@ class PaymentHoldsCrashDrillTest {
     @Test
     void anInstanceKilledWhileItExpiresABurstOfHoldsLosesNoUnitAndGivesNoneBackTwice(TestReporter reporter)
             throws Exception {
-        int firstPort = freePort();
+        int firstPort = AppProcess.freePort();
         AppProcess first = start(firstPort, "--flashsale.payments.expiry-batch=20");
         first.awaitHealthy(firstPort, Duration.ofSeconds(120));
         Api killed = new Api(firstPort);
@@ -119,7 +108,7 @@ class PaymentHoldsCrashDrillTest {
         UUID product = UUID.fromString(created.data().path("id").asString());
 
         // 300 holds, one per buyer
-        Map<String, Long> bought = outcomes(concurrently(UNITS, 50,
+        Map<String, Long> bought = outcomes(Api.concurrently(UNITS, 50,
                 i -> killed.post("/api/v1/sale/purchase", "{\"productId\":\"" + product + "\"}", Api.user("held-" + i))));
         assertThat(bought).as(bought.toString()).containsOnlyKeys("201");
         assertThat(count(product, "awaiting_payment") + count(product, "expired"))
@@ -146,7 +135,7 @@ class PaymentHoldsCrashDrillTest {
                 .isEqualTo(UNITS - leftAwaiting - leftHeld.size());
 
         // the survivor: a new instance, default settings, the reconciler run by hand
-        int secondPort = freePort();
+        int secondPort = AppProcess.freePort();
         AppProcess second = start(secondPort);
         second.awaitHealthy(secondPort, Duration.ofSeconds(120));
         Api survivor = new Api(secondPort);
@@ -185,7 +174,7 @@ class PaymentHoldsCrashDrillTest {
         // with a long window now, so that no hold of the resale expires while it is counted
         Api.Reply longer = survivor.patch("/api/v1/admin/products/" + product, "{\"holdFor\":\"PT10M\"}", Api.admin());
         assertThat(longer.status()).as(longer.toString()).isEqualTo(200);
-        Map<String, Long> resale = outcomes(concurrently(UNITS + 20, 50, i -> survivor.post("/api/v1/sale/purchase",
+        Map<String, Long> resale = outcomes(Api.concurrently(UNITS + 20, 50, i -> survivor.post("/api/v1/sale/purchase",
                 "{\"productId\":\"" + product + "\"}", Api.user(i < UNITS ? "held-" + i : "newcomer-" + i))));
         assertThat(resale).as(resale.toString()).containsEntry("201", (long) UNITS).containsEntry("409 SOLD_OUT", 20L)
                 .containsOnlyKeys("201", "409 SOLD_OUT");
@@ -277,45 +266,5 @@ class PaymentHoldsCrashDrillTest {
     private static Map<String, Long> outcomes(List<Api.Reply> replies) {
         return replies.stream().collect(Collectors.groupingBy(
                 r -> r.status() == 201 ? "201" : r.status() + " " + r.code(), LinkedHashMap::new, Collectors.counting()));
-    }
-
-    /** {@code n} requests released together, at most {@code concurrency} at a time; the replies in order. */
-    private static List<Api.Reply> concurrently(int n, int concurrency, IntFunction<Api.Reply> request) {
-        CountDownLatch start = new CountDownLatch(1);
-        Semaphore connections = new Semaphore(concurrency);
-        List<Future<Api.Reply>> futures = new ArrayList<>();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < n; i++) {
-                int index = i;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    connections.acquire();
-                    try {
-                        return request.apply(index);
-                    } finally {
-                        connections.release();
-                    }
-                }));
-            }
-            start.countDown();
-            List<Api.Reply> replies = new ArrayList<>();
-            for (Future<Api.Reply> f : futures) {
-                replies.add(f.get());
-            }
-            return replies;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,7 +1,5 @@
 package dev.flashsale.ordering;
 
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,25 +8,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
 
 import dev.flashsale.support.Api;
@@ -55,7 +44,7 @@ import static org.awaitility.Awaitility.await;
 class PaymentHoldsTest extends IntegrationTest {
 
     /** The test profile's webhook secret (application-test.yaml). */
-    private static final String SECRET = "test-webhook-secret-0123456789";
+    private static final String SECRET = Api.WEBHOOK_SECRET;
     private static final String SIGNATURE = "Flashsale-Signature";
     private static final String WEBHOOK = "/api/v1/payments/webhook";
 
@@ -73,7 +62,7 @@ class PaymentHoldsTest extends IntegrationTest {
         // 4 s, rather than 2, leaves room for that.
         UUID warmUp = holdSale(50, "PT10M");
         List<Attempt> warm = purchases(warmUp, 300, 100, i -> "hold-warm-up-" + i);
-        concurrently(10, 10, i -> pay(orderId(warm.stream().filter(a -> a.reply().status() == 201).toList().get(i)),
+        Api.concurrently(10, 10, i -> pay(orderId(warm.stream().filter(a -> a.reply().status() == 201).toList().get(i)),
                 "evt_" + UUID.randomUUID(), "19.99"));
         UUID product = holdSale(100, "PT4S");
 
@@ -113,7 +102,7 @@ class PaymentHoldsTest extends IntegrationTest {
         List<Attempt> payers = won.stream()
                 .sorted(Comparator.comparing((Attempt a) -> Instant.parse(a.reply().data().path("payBy").asString())).reversed())
                 .limit(30).toList();
-        List<Api.Reply> receipts = concurrently(payers.size(), payers.size(), i -> pay(orderId(payers.get(i)),
+        List<Api.Reply> receipts = Api.concurrently(payers.size(), payers.size(), i -> pay(orderId(payers.get(i)),
                 "evt_" + UUID.randomUUID(), "19.99"));
         for (Api.Reply receipt : receipts) {
             assertThat(receipt.status()).as(receipt.toString()).isEqualTo(200);
@@ -166,7 +155,7 @@ class PaymentHoldsTest extends IntegrationTest {
         assertThat(audit.path("database").path("awaitingOrders").asLong()).isEqualTo(70);
 
         // the new buyers cancel: everything converges on the 30 paid units
-        List<Api.Reply> cancels = concurrently(resold.size(), resold.size(),
+        List<Api.Reply> cancels = Api.concurrently(resold.size(), resold.size(),
                 i -> cancel(orderId(resold.get(i)), resold.get(i).user()));
         assertThat(cancels).allSatisfy(r -> assertThat(r.status()).as(r.toString()).isEqualTo(200));
         assertInvariantsHold(product);
@@ -270,10 +259,10 @@ class PaymentHoldsTest extends IntegrationTest {
         UUID other = orderId(purchase(product, "forged-for"));
         String event = "evt_" + UUID.randomUUID();
         String body = "{\"id\":\"" + event + "\",\"type\":\"payment.succeeded\",\"orderId\":\"" + order + "\",\"amount\":19.99}";
-        String signature = sign(SECRET, Instant.now().getEpochSecond(), body);
+        String signature = Api.webhookSignature(SECRET, Instant.now().getEpochSecond(), body);
 
         // the first delivery and 999 copies of it, at once (100 connections)
-        List<Api.Reply> atOnce = concurrently(1000, 100, i -> api.post(WEBHOOK, body, SIGNATURE, signature));
+        List<Api.Reply> atOnce = Api.concurrently(1000, 100, i -> api.post(WEBHOOK, body, SIGNATURE, signature));
         assertThat(atOnce).allSatisfy(r -> {
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             assertThat(r.data().path("outcome").asString()).isEqualTo("paid");
@@ -307,28 +296,28 @@ class PaymentHoldsTest extends IntegrationTest {
             return "{\"id\":\"" + id + "\",\"type\":\"payment.succeeded\",\"orderId\":\"" + other + "\",\"amount\":19.99}";
         };
         String wrongSecret = paying.apply("evt_forged_" + UUID.randomUUID());
-        forged.put("wrong secret", api.post(WEBHOOK, wrongSecret, SIGNATURE, sign("not-the-webhook-secret", now, wrongSecret)));
+        forged.put("wrong secret", api.post(WEBHOOK, wrongSecret, SIGNATURE, Api.webhookSignature("not-the-webhook-secret", now, wrongSecret)));
         String signedBody = paying.apply("evt_forged_" + UUID.randomUUID());
         String tampered = signedBody.replace("19.99", "0.01");
-        forged.put("tampered body", api.post(WEBHOOK, tampered, SIGNATURE, sign(SECRET, now, signedBody)));
+        forged.put("tampered body", api.post(WEBHOOK, tampered, SIGNATURE, Api.webhookSignature(SECRET, now, signedBody)));
         String tamperedOrder = body.replace(order.toString(), other.toString());
         forgedIds.add(event);
         forged.put("a paid event's signature on another order", api.post(WEBHOOK, tamperedOrder, SIGNATURE, signature));
         String old = paying.apply("evt_forged_" + UUID.randomUUID());
-        forged.put("timestamp 301 s old", api.post(WEBHOOK, old, SIGNATURE, sign(SECRET, now - 301, old)));
+        forged.put("timestamp 301 s old", api.post(WEBHOOK, old, SIGNATURE, Api.webhookSignature(SECRET, now - 301, old)));
         String future = paying.apply("evt_forged_" + UUID.randomUUID());
-        forged.put("timestamp 301 s ahead", api.post(WEBHOOK, future, SIGNATURE, sign(SECRET, now + 301, future)));
+        forged.put("timestamp 301 s ahead", api.post(WEBHOOK, future, SIGNATURE, Api.webhookSignature(SECRET, now + 301, future)));
         String unsigned = paying.apply("evt_forged_" + UUID.randomUUID());
         forged.put("no signature", api.post(WEBHOOK, unsigned));
         String otherTime = paying.apply("evt_forged_" + UUID.randomUUID());
         forged.put("signature of another timestamp", api.post(WEBHOOK, otherTime, SIGNATURE,
-                "t=" + (now - 1) + "," + sign(SECRET, now, otherTime).split(",")[1]));
+                "t=" + (now - 1) + "," + Api.webhookSignature(SECRET, now, otherTime).split(",")[1]));
         String noTime = paying.apply("evt_forged_" + UUID.randomUUID());
-        forged.put("no timestamp", api.post(WEBHOOK, noTime, SIGNATURE, sign(SECRET, now, noTime).split(",")[1]));
+        forged.put("no timestamp", api.post(WEBHOOK, noTime, SIGNATURE, Api.webhookSignature(SECRET, now, noTime).split(",")[1]));
         String notHex = paying.apply("evt_forged_" + UUID.randomUUID());
         forged.put("signature not hex", api.post(WEBHOOK, notHex, SIGNATURE, "t=" + now + ",v1=" + "z".repeat(64)));
         forged.put("a replay with a wrong signature", api.post(WEBHOOK, body, SIGNATURE,
-                sign("not-the-webhook-secret", now, body)));
+                Api.webhookSignature("not-the-webhook-secret", now, body)));
 
         forged.forEach((what, reply) -> {
             assertThat(reply.status()).as(what + ": " + reply).isEqualTo(401);
@@ -526,7 +515,7 @@ class PaymentHoldsTest extends IntegrationTest {
         String body = template.replace("{{event}}", event).replace("{{order}}", order.toString());
         long before = jdbc.sql("SELECT count(*) FROM payment_events").query(Long.class).single();
 
-        Api.Reply reply = api.post(WEBHOOK, body, SIGNATURE, sign(SECRET, Instant.now().getEpochSecond(), body));
+        Api.Reply reply = api.post(WEBHOOK, body, SIGNATURE, Api.webhookSignature(SECRET, Instant.now().getEpochSecond(), body));
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(400);
         assertThat(reply.code()).as(reply.toString()).isEqualTo(code);
@@ -573,7 +562,7 @@ class PaymentHoldsTest extends IntegrationTest {
     }
 
     private List<Attempt> purchases(UUID product, int n, int concurrency, IntFunction<String> userOf) {
-        List<Api.Reply> replies = concurrently(n, concurrency, i -> buy(product, userOf.apply(i)));
+        List<Api.Reply> replies = Api.concurrently(n, concurrency, i -> buy(product, userOf.apply(i)));
         List<Attempt> attempts = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             attempts.add(new Attempt(userOf.apply(i), replies.get(i)));
@@ -587,55 +576,11 @@ class PaymentHoldsTest extends IntegrationTest {
                 LinkedHashMap::new, Collectors.counting()));
     }
 
-    /** {@code n} requests released together, at most {@code concurrency} at a time; the replies in order. */
-    private static List<Api.Reply> concurrently(int n, int concurrency, IntFunction<Api.Reply> request) {
-        CountDownLatch start = new CountDownLatch(1);
-        Semaphore connections = new Semaphore(concurrency);
-        List<Future<Api.Reply>> futures = new ArrayList<>();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < n; i++) {
-                int index = i;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    connections.acquire();
-                    try {
-                        return request.apply(index);
-                    } finally {
-                        connections.release();
-                    }
-                }));
-            }
-            start.countDown();
-            List<Api.Reply> replies = new ArrayList<>();
-            for (Future<Api.Reply> f : futures) {
-                replies.add(f.get());
-            }
-            return replies;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
     /** A payment.succeeded event for the order, signed now with the webhook secret. */
     private Api.Reply pay(UUID order, String event, String amount) {
         String body = "{\"id\":\"" + event + "\",\"type\":\"payment.succeeded\",\"orderId\":\"" + order
                 + "\",\"amount\":" + amount + "}";
-        return api.post(WEBHOOK, body, SIGNATURE, sign(SECRET, Instant.now().getEpochSecond(), body));
-    }
-
-    /** The provider's signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>. */
-    static String sign(String secret, long t, String body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] digest = mac.doFinal((t + "." + body).getBytes(StandardCharsets.UTF_8));
-            return "t=" + t + ",v1=" + HexFormat.of().formatHex(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return api.post(WEBHOOK, body, SIGNATURE, Api.webhookSignature(SECRET, Instant.now().getEpochSecond(), body));
     }
 
     private Api.Reply cancel(UUID order, String user) {

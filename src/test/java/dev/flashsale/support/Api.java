@@ -11,8 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.function.IntFunction;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -130,6 +138,41 @@ public final class Api {
         }
     }
 
+    /**
+     * Sends {@code n} requests, released together, at most {@code concurrency} at a time (a client
+     * with that many connections); the replies in the order of the requests.
+     */
+    public static List<Reply> concurrently(int n, int concurrency, IntFunction<Reply> request) {
+        CountDownLatch start = new CountDownLatch(1);
+        Semaphore connections = new Semaphore(concurrency);
+        List<Future<Reply>> futures = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    connections.acquire();
+                    try {
+                        return request.apply(index);
+                    } finally {
+                        connections.release();
+                    }
+                }));
+            }
+            start.countDown();
+            List<Reply> replies = new ArrayList<>(n);
+            for (Future<Reply> f : futures) {
+                replies.add(f.get());
+            }
+            return replies;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     public static String json(Object value) {
         return JSON.writeValueAsString(value);
     }
@@ -144,15 +187,17 @@ public final class Api {
 
     /** The payment provider's signature of a webhook body, now, with the test profile's secret. */
     public static String webhookSignature(String body) {
-        return webhookSignature(body, Instant.now(), WEBHOOK_SECRET);
+        return webhookSignature(WEBHOOK_SECRET, Instant.now().getEpochSecond(), body);
     }
 
-    /** A webhook signature as the provider makes it: {@code t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>}. */
-    public static String webhookSignature(String body, Instant at, String secret) {
+    /**
+     * A webhook signature as the provider makes it, at unix second {@code t}:
+     * {@code t=<t>,v1=<hex HMAC-SHA256 of "<t>." + body>}.
+     */
+    public static String webhookSignature(String secret, long t, String body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            long t = at.getEpochSecond();
             byte[] signature = mac.doFinal((t + "." + body).getBytes(StandardCharsets.UTF_8));
             return "t=" + t + ",v1=" + HexFormat.of().formatHex(signature);
         } catch (GeneralSecurityException e) {

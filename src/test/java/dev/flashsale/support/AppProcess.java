@@ -47,6 +47,11 @@ public final class AppProcess implements AutoCloseable {
             "--flashsale.outbox.stuck-after=5s",
             "--logging.level.root=WARN");
 
+    /** A loopback port nobody listens on now, for an instance to take. */
+    public static int freePort() {
+        return ServerProcess.freePort();
+    }
+
     public static AppProcess start(String... args) {
         return start(Map.of(), args);
     }

@@ -2,18 +2,10 @@ package dev.flashsale.support;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
@@ -114,35 +106,9 @@ public abstract class IntegrationTest {
      */
     protected static Map<String, AtomicInteger> answers(int n, int concurrency, IntFunction<Api.Reply> request) {
         Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
-        CountDownLatch start = new CountDownLatch(1);
-        Semaphore connections = new Semaphore(concurrency);
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                int index = i;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    connections.acquire();
-                    Api.Reply reply;
-                    try {
-                        reply = request.apply(index);
-                    } finally {
-                        connections.release();
-                    }
-                    String key = reply.status() == 201 ? "201" : reply.status() + " " + reply.code();
-                    outcomes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
+        for (Api.Reply reply : Api.concurrently(n, concurrency, request)) {
+            String key = reply.status() == 201 ? "201" : reply.status() + " " + reply.code();
+            outcomes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
         }
         return outcomes;
     }
