@@ -55,6 +55,9 @@ public class Holds implements SmartLifecycle {
     private final Counter cancelled;
     private volatile long outstanding;
     private ScheduledExecutorService expiry;
+    /** Since when the passes find a store unreachable (null: they do not), and when that was last logged. */
+    private Instant unreachableSince;
+    private Instant lastSaid = Instant.EPOCH;
 
     Holds(HoldTransitions transitions, Inventory inventory, PaymentProperties properties, ScheduledJobs jobs,
           Clock clock, MeterRegistry meters) {
@@ -74,7 +77,7 @@ public class Holds implements SmartLifecycle {
         this.cancelled = Counter.builder("flashsale.holds.settled").tag("outcome", "cancelled")
                 .description("orders awaiting payment that ended without one, by how").register(meters);
         Gauge.builder("flashsale.holds.outstanding", this, h -> h.outstanding)
-                .description("orders awaiting payment, as of this instance's last expiry pass (about a second)")
+                .description("orders awaiting payment, as this instance counted them at most a second ago")
                 .register(meters);
     }
 
@@ -105,16 +108,32 @@ public class Holds implements SmartLifecycle {
         return Integer.MAX_VALUE - 1000;
     }
 
-    /** One pass of a job; a failure is logged (a store down: one line per pass) and the next pass runs as planned. */
+    /**
+     * One pass of a job; the next runs as planned whatever this one came to. A store that cannot be
+     * reached fails every pass (ten a second) until it is back: that is said once a minute, and its
+     * return once.
+     */
     private void pass(String job, Runnable work) {
         try {
             jobs.traced(job, work);
+            if (unreachableSince != null) {
+                log.info("{} runs again, the store is back", job);
+                unreachableSince = null;
+            }
         } catch (RuntimeException e) {
             Throwable unreachable = StoreFailures.unreachable(e);
-            if (unreachable != null) {
-                log.warn("{} skipped a pass, a store is unreachable: {}", job, unreachable.toString());
-            } else {
+            if (unreachable == null) {
                 log.error("{} failed", job, e);
+                return;
+            }
+            Instant now = clock.instant();
+            if (unreachableSince == null || !lastSaid.plus(Duration.ofMinutes(1)).isAfter(now)) {
+                log.warn("{} skips its passes, a store is unreachable (since {}): {}", job,
+                        unreachableSince == null ? now : unreachableSince, unreachable.toString());
+                lastSaid = now;
+            }
+            if (unreachableSince == null) {
+                unreachableSince = now;
             }
         }
     }
