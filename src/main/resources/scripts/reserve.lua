@@ -6,10 +6,14 @@
 --       7 the purchase token offered (string holding the user it was issued to), if any
 -- ARGV: 1 user  2 quantity  3 now in epoch ms, or '' to use the Redis clock
 --       4 client address (only with KEYS[6]; counted against addressLimit when the sale has one)
+--       5 '1' on the home shard of a split sale: when this shard has too few units, claim the
+--         user's place instead (buyer, and a pending mark of no units) so that another shard can
+--         lend the units (lend.lua)
 -- Returns {outcome, ...}:
 --   {'RESERVED', stockLeft, pending mark}  {'SOLD_OUT'}  {'INSUFFICIENT_STOCK', stockLeft}
 --   {'ALREADY_PURCHASED'}  {'NOT_STARTED'}  {'ENDED'}  {'LIMIT_EXCEEDED', limit}  {'MISSING'}
 --   {'PURCHASE_TOKEN_REQUIRED'}  {'PURCHASE_TOKEN_INVALID'}  {'ADDRESS_LIMIT_REACHED', addressLimit}
+--   {'CLAIMED', stockHere, pending mark}  (only with ARGV[5])
 local sale = redis.call('HMGET', KEYS[1], 'start', 'end', 'limit', 'addressLimit', 'gated')
 if not sale[1] then
     return {'MISSING'}
@@ -46,6 +50,12 @@ if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then
     return {'ALREADY_PURCHASED'}
 end
 local stock = tonumber(redis.call('GET', KEYS[2]) or '0')
+if stock < qty and ARGV[5] == '1' then
+    redis.call('SADD', KEYS[3], ARGV[1])
+    local claim = now .. ':0::' .. redis.call('HINCRBY', KEYS[1], 'seq', 1)
+    redis.call('HSET', KEYS[4], ARGV[1], claim)
+    return {'CLAIMED', stock, claim}
+end
 if stock <= 0 then
     return {'SOLD_OUT'}
 end

@@ -25,6 +25,7 @@ final class ProductFields {
         fields.put("gated", p.gated());
         fields.put("powDifficulty", p.powDifficulty());
         fields.put("holdFor", p.holdFor() == null ? null : p.holdFor().toString());
+        fields.put("shards", p.shards());
         return fields;
     }
 

@@ -70,6 +70,9 @@ public class SaleAdministration {
         if (!definition.saleStartAt().isBefore(definition.saleEndAt())) {
             return invalidWindow();
         }
+        if (definition.shards() > 1 && (definition.perAddressLimit() != null || definition.gated())) {
+            return splitAndControlled();
+        }
         Product product = transaction.execute(status -> {
             Product created = catalog.create(definition);
             audit.recordWithChange(actor, AuditAction.PRODUCT_CREATE, created.id().toString(), null,
@@ -106,6 +109,8 @@ public class SaleAdministration {
                 Product changed = changes.applyTo(current);
                 if (!changed.saleStartAt().isBefore(changed.saleEndAt())) {
                     result = invalidWindow();
+                } else if (changed.shards() > 1 && changed.controlled()) {
+                    result = splitAndControlled();
                 } else {
                     catalog.update(changed);
                     if (newTotal != null && newTotal != current.totalQuantity()) {
@@ -130,6 +135,9 @@ public class SaleAdministration {
             throw e;
         }
         if (result instanceof Result.Done(var saved)) {
+            if (saved.shards() > 1 && moved != null) {
+                inventory.relayout(current, saved);
+            }
             inventory.define(saved);
             inventory.announceChange(id);
             log.info("product changed product={} total={} start={} end={} limit={} perAddressLimit={} gated={} "
@@ -166,8 +174,20 @@ public class SaleAdministration {
                     "The stock cannot go below the " + stock.value() + " units sold or reserved");
             case UNITS_IN_USE -> new Result.Refused(Refusal.STOCK_BELOW_SOLD,
                     "The stock cannot go below " + stock.value() + ": unit " + stock.value() + " is sold or reserved");
+            case SPLIT_SALE_IN_USE -> new Result.Refused(Refusal.STOCK_BELOW_SOLD,
+                    "A sale split into shards changes its stock only while no unit is reserved, held or sold ("
+                            + stock.value() + " are)");
             case CHANGED -> throw new IllegalStateException("not a refusal");
         };
+    }
+
+    /**
+     * A split sale's shards each check the buyer's place on one slot: a cap per client address or a
+     * purchase token would need a second slot in the same script.
+     */
+    private static Result splitAndControlled() {
+        return new Result.Refused(Refusal.INVALID,
+                "shards: a sale split into more than one shard takes no perAddressLimit and no purchase gate");
     }
 
     private static Result invalidWindow() {

@@ -32,11 +32,14 @@ public record AdminProductView(
         @Schema(description = "purchases need a purchase token") boolean gated,
         @Schema(description = "leading zero bits of the proof of work a token costs (0: none)") int powDifficulty,
         @Schema(description = "the payment window (ISO-8601); null: a purchase is complete at once", nullable = true,
-                type = "string", example = "PT10M") Duration holdFor) {
+                type = "string", example = "PT10M") Duration holdFor,
+        @Schema(description = "pools the live stock is split into, each on its own Redis hash slot (1: not split)",
+                example = "1") int shards) {
 
     static AdminProductView of(Product p, int available, Instant now) {
         return new AdminProductView(p.id(), p.id(), p.name(), p.description(), p.price(), p.totalQuantity(), available,
                 p.soldQuantity(), p.perUserLimit(), p.stateAt(now).name().toLowerCase(Locale.ROOT), p.saleStartAt(),
-                p.saleEndAt(), p.createdAt(), p.updatedAt(), p.perAddressLimit(), p.gated(), p.powDifficulty(), p.holdFor());
+                p.saleEndAt(), p.createdAt(), p.updatedAt(), p.perAddressLimit(), p.gated(), p.powDifficulty(), p.holdFor(),
+                p.shards());
     }
 }

@@ -48,6 +48,10 @@ public record ProductBody(
                 example = "16") Integer powDifficulty,
         @Size(max = 32, message = "must be at most 32 characters")
         @Schema(description = HoldWindows.DESCRIPTION, example = "PT10M", nullable = true) String holdFor,
+        @Min(value = 1, message = "must be at least 1") @Max(value = 16, message = "must be at most 16")
+        @Schema(description = "pools the live stock is split into, each on its own Redis hash slot, so that one "
+                + "sale can use several masters of a Redis Cluster; 1 if absent. A sale with more than one "
+                + "takes no per-address cap and no purchase gate", example = "1") Integer shards,
         @Schema(description = "ignored: a sale's state follows from its window (the seed's admin front end sends "
                 + "one)", deprecated = true) String status) {
 
@@ -64,6 +68,6 @@ public record ProductBody(
         Instant end = saleEndAt != null ? saleEndAt : start.plus(DEFAULT_LENGTH);
         return new NewProduct(name.strip(), description, price, totalQuantity, perUserLimit != null ? perUserLimit : 1,
                 start, end, perAddressLimit, Boolean.TRUE.equals(gated), powDifficulty != null ? powDifficulty : 0,
-                HoldWindows.parse(holdFor));
+                HoldWindows.parse(holdFor), shards != null ? shards : 1);
     }
 }

@@ -157,7 +157,7 @@ class Rehearsal implements ApplicationRunner {
         UUID id = Generators.timeBasedEpochGenerator().generate();
         catalog.rehearse(new Product(id, "rehearsal", "a sale an instance sells to itself before it takes traffic",
                 new BigDecimal("1.00"), UNITS, 0, 1, now.minusSeconds(60), now.plus(Duration.ofHours(1)),
-                now, now, null, false, 0, null));
+                now, now, null, false, 0, null, 1));
         try {
             byte[] status = ("GET /api/v1/sale/status/" + id + " HTTP/1.1\r\nHost: rehearsal\r\n" + HEADER + ": "
                     + presented + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);

@@ -34,7 +34,7 @@ public class Catalog {
     private static final String COLUMNS = """
             id, name, description, price, total_quantity, sold_quantity, per_user_limit,
             sale_start_at, sale_end_at, created_at, updated_at, per_address_limit, purchase_gated, pow_difficulty,
-            hold_seconds""";
+            hold_seconds, shards""";
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -93,7 +93,7 @@ public class Catalog {
             throw new IllegalArgumentException("not a rehearsal sale: " + p.id());
         }
         insert(p.id(), p.name(), p.description(), p.price(), p.totalQuantity(), p.perUserLimit(), p.saleStartAt(),
-                p.saleEndAt(), p.perAddressLimit(), p.gated(), p.powDifficulty(), p.holdFor());
+                p.saleEndAt(), p.perAddressLimit(), p.gated(), p.powDifficulty(), p.holdFor(), p.shards());
     }
 
     /**
@@ -172,23 +172,23 @@ public class Catalog {
     public Product create(NewProduct p) {
         UUID id = IDS.generate();
         insert(id, p.name(), p.description(), p.price(), p.totalQuantity(), p.perUserLimit(), p.saleStartAt(),
-                p.saleEndAt(), p.perAddressLimit(), p.gated(), p.powDifficulty(), p.holdFor());
+                p.saleEndAt(), p.perAddressLimit(), p.gated(), p.powDifficulty(), p.holdFor(), p.shards());
         byId.invalidate(id);
         return load(id).orElseThrow();
     }
 
     private void insert(UUID id, String name, String description, BigDecimal price, int totalQuantity,
                         int perUserLimit, Instant saleStartAt, Instant saleEndAt, Integer perAddressLimit,
-                        boolean gated, int powDifficulty, Duration holdFor) {
+                        boolean gated, int powDifficulty, Duration holdFor, int shards) {
         Timestamp now = Timestamp.from(clock.instant());
         jdbc.sql("""
                 INSERT INTO products (id, name, description, price, total_quantity, per_user_limit,
                                       sale_start_at, sale_end_at, created_at, updated_at,
-                                      per_address_limit, purchase_gated, pow_difficulty, hold_seconds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                                      per_address_limit, purchase_gated, pow_difficulty, hold_seconds, shards)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .params(id, name, description, price, totalQuantity, perUserLimit,
                         Timestamp.from(saleStartAt), Timestamp.from(saleEndAt), now, now,
-                        perAddressLimit, gated, powDifficulty, seconds(holdFor))
+                        perAddressLimit, gated, powDifficulty, seconds(holdFor), shards)
                 .update();
     }
 
@@ -254,7 +254,8 @@ public class Catalog {
                 rs.getObject("per_address_limit", Integer.class),
                 rs.getBoolean("purchase_gated"),
                 rs.getInt("pow_difficulty"),
-                rs.getObject("hold_seconds") == null ? null : Duration.ofSeconds(rs.getInt("hold_seconds")));
+                rs.getObject("hold_seconds") == null ? null : Duration.ofSeconds(rs.getInt("hold_seconds")),
+                rs.getInt("shards"));
     }
 
     private static Integer seconds(Duration holdFor) {

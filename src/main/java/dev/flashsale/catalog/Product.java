@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param powDifficulty   leading zero bits of the proof of work that earns a token (0: none)
  * @param holdFor         the payment window: a purchase holds its units until paid within it, or
  *                        expires; null for a sale whose purchase is complete at once
+ * @param shards          how many pools the live stock is split into in Redis, each under its own
+ *                        hash tag (1: the whole sale on one slot)
  */
 public record Product(
         UUID id,
@@ -31,7 +33,8 @@ public record Product(
         Integer perAddressLimit,
         boolean gated,
         int powDifficulty,
-        @Nullable Duration holdFor) {
+        @Nullable Duration holdFor,
+        int shards) {
 
     /** Whether a purchase goes through the per-sale bot controls (the address cap or the token gate). */
     public boolean controlled() {

@@ -36,6 +36,7 @@ public record ProductChanges(
                 perAddressLimit != null ? perAddressLimit.orElse(null) : p.perAddressLimit(),
                 gated != null ? gated : p.gated(),
                 powDifficulty != null ? powDifficulty : p.powDifficulty(),
-                holdFor != null ? holdFor.orElse(null) : p.holdFor());
+                holdFor != null ? holdFor.orElse(null) : p.holdFor(),
+                p.shards());
     }
 }

@@ -12,8 +12,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
+import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
+import dev.flashsale.inventory.SaleShards.SaleShard;
 import dev.flashsale.catalog.SaleState;
 import dev.flashsale.inventory.internal.HoldRecord;
 import dev.flashsale.inventory.internal.LocalBuyers;
@@ -54,9 +57,11 @@ public class Inventory {
     private final LocalStock local;
     private final LocalBuyers buyers;
     private final Clock clock;
+    private final Catalog catalog;
 
     Inventory(StringRedisTemplate redis, RedisCalls calls, WarmUp warmUp, InventoryProperties properties, Clock clock,
-              MeterRegistry meters) {
+              MeterRegistry meters, Catalog catalog) {
+        this.catalog = catalog;
         this.reservationScripts = Counter.builder("flashsale.inventory.reservation.scripts")
                 .description("reservation scripts sent to Redis (attempts that could not be answered from memory)")
                 .register(meters);
@@ -101,6 +106,10 @@ public class Inventory {
                 return ReserveResult.Refused.of(known);
             }
         }
+        if (product.shards() > 1) {
+            return reserveSplit(product, userId, quantity, nowMs);
+        }
+        SaleShard whole = SaleShard.whole(product.id(), product.totalQuantity());
         SaleKeys keys = SaleKeys.of(product.id());
         List<?> reply = reserveScript(product, keys, userId, quantity, nowMs, address, purchaseToken);
         if ("MISSING".equals(reply.getFirst())) {
@@ -111,7 +120,7 @@ public class Inventory {
         return switch (outcome) {
             case "RESERVED" -> {
                 local.saw(product.id(), number(reply.get(1)));
-                yield new ReserveResult.Reserved(reservation(product.id(), userId, (String) reply.get(2)),
+                yield new ReserveResult.Reserved(reservation(whole, userId, (String) reply.get(2)),
                         number(reply.get(1)));
             }
             case "SOLD_OUT" -> {
@@ -132,6 +141,98 @@ public class Inventory {
             case "MISSING" -> throw new IllegalStateException("sale state of " + product.id() + " vanished during warm-up");
             default -> ReserveResult.Refused.of(ReserveOutcome.valueOf(outcome));
         };
+    }
+
+    /**
+     * A split sale (decision 0030): the user's home shard checks the window, the limit and the
+     * user's place, and takes the units if it has them. If it has too few it claims the user's
+     * place (the user is a buyer there, pending) and the other shards are asked in turn, from a
+     * random one, to lend the units; the first that has them lends them, and the reservation is
+     * the claim plus the loan. If none has them, the claim is given back. So a purchase hears
+     * "sold out" only when each shard had fewer units than it asked for at the moment it asked.
+     */
+    private ReserveResult reserveSplit(Product product, String userId, int quantity, String nowMs) {
+        SaleShards shards = SaleShards.of(product);
+        SaleShard home = shards.shard(shards.home(userId));
+        List<?> reply = runSplitReserve(SaleKeys.of(home), userId, quantity, nowMs);
+        if ("MISSING".equals(reply.getFirst())) {
+            warmUp.ensure(product);
+            reply = runSplitReserve(SaleKeys.of(home), userId, quantity, nowMs);
+        }
+        String outcome = (String) reply.getFirst();
+        return switch (outcome) {
+            case "RESERVED" -> new ReserveResult.Reserved(reservation(home, userId, (String) reply.get(2)),
+                    number(reply.get(1)));
+            case "CLAIMED" -> borrow(product, shards, reservation(home, userId, (String) reply.get(2)),
+                    number(reply.get(1)), nowMs);
+            case "ALREADY_PURCHASED" -> {
+                buyers.reported(product.id(), userId);
+                yield ReserveResult.Refused.of(ReserveOutcome.ALREADY_PURCHASED);
+            }
+            case "LIMIT_EXCEEDED" -> new ReserveResult.OverLimit(ReserveOutcome.LIMIT_EXCEEDED, number(reply.get(1)));
+            case "MISSING" -> throw new IllegalStateException("sale state of " + product.id() + " vanished during warm-up");
+            default -> ReserveResult.Refused.of(ReserveOutcome.valueOf(outcome));
+        };
+    }
+
+    /** The units of a claimed place, lent by another shard of the sale, or the place given back. */
+    private ReserveResult borrow(Product product, SaleShards shards, Reservation claim, int homeStock, String nowMs) {
+        int most = homeStock;
+        try {
+            int others = shards.count() - 1;
+            int first = ThreadLocalRandom.current().nextInt(others);
+            for (int k = 0; k < others; k++) {
+                SaleShard donor = shards.shard((claim.shard().index() + 1 + (first + k) % others) % shards.count());
+                List<?> lent = runLend(SaleKeys.of(donor), claim.userId(), claim.quantity(), nowMs);
+                if ("MISSING".equals(lent.getFirst())) {
+                    warmUp.ensure(product);
+                    lent = runLend(SaleKeys.of(donor), claim.userId(), claim.quantity(), nowMs);
+                }
+                switch ((String) lent.getFirst()) {
+                    case "LENT" -> {
+                        Reservation loan = reservation(donor, claim.userId(), (String) lent.get(2));
+                        return new ReserveResult.Reserved(new Reservation(claim.productId(), claim.userId(),
+                                loan.quantity(), loan.units(), claim.reservedAt(), claim.pending(), claim.shard(), loan),
+                                number(lent.get(1)));
+                    }
+                    case "SHORT" -> most = Math.max(most, number(lent.get(1)));
+                    default -> {
+                        // BUSY: a loan to this user from an attempt that died is pending there
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            giveBack(claim);
+            throw e;
+        }
+        giveBack(claim);
+        if (most <= 0) {
+            local.saw(product.id(), 0);
+            return ReserveResult.Refused.of(ReserveOutcome.SOLD_OUT);
+        }
+        return new ReserveResult.InsufficientStock(most);
+    }
+
+    /** Gives a claimed place back; if Redis does not answer, the reconciler releases the stale claim. */
+    private void giveBack(Reservation claim) {
+        try {
+            runRelease(claim, ReleaseReason.NOT_COMMITTED);
+        } catch (RuntimeException e) {
+            log.warn("claim not given back product={} user={}: {}", claim.productId(), claim.userId(), e.toString());
+        }
+    }
+
+    private List<?> runSplitReserve(SaleKeys keys, String userId, int quantity, String nowMs) {
+        reservationScripts.increment();
+        return calls.call(() -> redis.execute(SaleScripts.RESERVE, keys.all(), userId, Integer.toString(quantity), nowMs,
+                "", "1"));
+    }
+
+    private List<?> runLend(SaleKeys keys, String userId, int quantity, String nowMs) {
+        reservationScripts.increment();
+        return calls.call(() -> redis.execute(SaleScripts.LEND,
+                List.of(keys.sale(), keys.stock(), keys.pending(), keys.free()), userId, Integer.toString(quantity),
+                nowMs));
     }
 
     private List<?> runReserve(SaleKeys keys, String userId, int quantity, String nowMs) {
@@ -187,12 +288,23 @@ public class Inventory {
      * that order (its units and the user's place stay taken until {@link #settleHold}).
      */
     public void hold(Reservation reservation, UUID orderId) {
-        buyers.committed(reservation.productId(), reservation.userId());
-        SaleKeys keys = SaleKeys.of(reservation.productId());
+        Reservation loan = reservation.loan();
+        if (!reservation.lent()) {
+            buyers.committed(reservation.productId(), reservation.userId());
+        }
+        // a split sale's hold of lent units: the home shard holds the user's place, the lender the units
+        runHold(reservation, orderId, loan == null ? reservation.quantity() : 0,
+                loan == null ? reservation.units() : List.of());
+        if (loan != null) {
+            runHold(loan, orderId, loan.quantity(), loan.units());
+        }
+    }
+
+    private void runHold(Reservation r, UUID orderId, int quantity, List<Integer> units) {
+        SaleKeys keys = SaleKeys.of(r.shard());
         calls.call(() -> redis.execute(SaleScripts.HOLD, List.of(keys.buyers(), keys.pending(), keys.holds()),
-                reservation.userId(), reservation.pending(), orderId.toString(),
-                HoldRecord.of(reservation.userId(), reservation.quantity(), reservation.units(),
-                        reservation.address())));
+                r.userId(), r.pending(), orderId.toString(), HoldRecord.of(r.userId(), quantity, units, r.address()),
+                r.lent() ? "LENT" : ""));
     }
 
     /**
@@ -220,10 +332,32 @@ public class Inventory {
             local.forget(productId);
             orders.values().forEach(user -> buyers.forget(productId, user));
         }
-        SaleKeys keys = SaleKeys.of(productId);
+        SaleShards shards = shardsOf(productId);
+        if (!shards.split()) {
+            return runSettleHolds(SaleKeys.of(productId), orders.keySet(), paid);
+        }
+        // a split sale: each order's hold on its user's home shard counts; a shard that lent the
+        // units holds them under the same order id
+        Map<Integer, List<UUID>> byHome = new LinkedHashMap<>();
+        orders.forEach((order, user) -> byHome.computeIfAbsent(shards.home(user), h -> new ArrayList<>()).add(order));
+        int settled = 0;
+        for (SaleShard shard : shards.all()) {
+            int home = runSettleHolds(SaleKeys.of(shard), byHome.getOrDefault(shard.index(), List.of()), paid);
+            settled += home;
+            List<UUID> lent = orders.keySet().stream()
+                    .filter(o -> !byHome.getOrDefault(shard.index(), List.of()).contains(o)).toList();
+            runSettleHolds(SaleKeys.of(shard), lent, paid);
+        }
+        return settled;
+    }
+
+    private int runSettleHolds(SaleKeys keys, Collection<UUID> orders, boolean paid) {
+        if (orders.isEmpty()) {
+            return 0;
+        }
         List<String> args = new ArrayList<>(orders.size() + 1);
         args.add(paid ? "PAID" : "RELEASE");
-        orders.keySet().forEach(id -> args.add(id.toString()));
+        orders.forEach(id -> args.add(id.toString()));
         Long settled = calls.call(() -> redis.execute(SaleScripts.SETTLE_HOLD,
                 List.of(keys.stock(), keys.buyers(), keys.holds(), keys.free(), keys.addresses()), args.toArray()));
         return settled == null ? 0 : settled.intValue();
@@ -231,9 +365,11 @@ public class Inventory {
 
     /** The orders Redis holds units for (awaiting payment as far as Redis knows), with their users. */
     public Map<UUID, String> holds(UUID productId) {
-        Map<Object, Object> holds = calls.call(() -> redis.opsForHash().entries(SaleKeys.of(productId).holds()));
         Map<UUID, String> result = new LinkedHashMap<>();
-        holds.forEach((order, hold) -> result.put(UUID.fromString(order.toString()), HoldRecord.user(hold.toString())));
+        for (SaleShard shard : shardsOf(productId).all()) {
+            Map<Object, Object> holds = calls.call(() -> redis.opsForHash().entries(SaleKeys.of(shard).holds()));
+            holds.forEach((order, hold) -> result.put(UUID.fromString(order.toString()), HoldRecord.user(hold.toString())));
+        }
         return result;
     }
 
@@ -251,10 +387,22 @@ public class Inventory {
         if (reason == ReleaseReason.NOT_COMMITTED || reason == ReleaseReason.UNITS_TAKEN) {
             buyers.forget(reservation.productId(), reservation.userId());
         }
-        SaleKeys keys = SaleKeys.of(reservation.productId());
+        boolean released = runRelease(reservation, reason);
+        if (reservation.loan() != null) {
+            runRelease(reservation.loan(), reason);
+        }
+        return released;
+    }
+
+    private boolean runRelease(Reservation r, ReleaseReason reason) {
+        SaleKeys keys = SaleKeys.of(r.shard());
+        // a loan: the units come back to the shard that lent them, or stay sold (its order
+        // committed, or they belong to another order); the user's place is not on that shard
+        String mode = !r.lent() ? reason.scriptMode
+                : reason == ReleaseReason.CONFIRMED || reason == ReleaseReason.UNITS_TAKEN ? "DISCARD_UNITS" : "RESTORE";
         Long released = calls.call(() -> redis.execute(SaleScripts.RELEASE,
                 List.of(keys.stock(), keys.buyers(), keys.pending(), keys.free(), keys.addresses()),
-                reservation.userId(), reservation.pending(), reason.scriptMode));
+                r.userId(), r.pending(), mode));
         return released != null && released == 1L;
     }
 
@@ -264,24 +412,24 @@ public class Inventory {
         if (fresh != null) {
             return fresh;
         }
-        String stock = calls.call(() -> redis.opsForValue().get(SaleKeys.of(product.id()).stock()));
+        Integer stock = stocks(List.of(product)).getFirst();
         if (stock == null) {
             warmUp.ensure(product);
-            stock = calls.call(() -> redis.opsForValue().get(SaleKeys.of(product.id()).stock()));
+            stock = stocks(List.of(product)).getFirst();
         }
-        int available = stock == null ? 0 : Integer.parseInt(stock);
+        int available = stock == null ? 0 : stock;
         local.saw(product.id(), available);
         return available;
     }
 
     /** Units left for several products, read in one pipelined round trip. */
     public Map<UUID, Integer> available(List<Product> products) {
-        List<Object> stocks = stocks(products);
+        List<Integer> stocks = stocks(products);
         Map<UUID, Integer> result = new LinkedHashMap<>();
         for (int i = 0; i < products.size(); i++) {
-            Object stock = stocks.get(i);
+            Integer stock = stocks.get(i);
             Product p = products.get(i);
-            int available = stock == null ? available(p) : Integer.parseInt(stock.toString());
+            int available = stock == null ? available(p) : stock;
             local.saw(p.id(), available);
             result.put(p.id(), available);
         }
@@ -293,24 +441,40 @@ public class Inventory {
      * state in Redis is left out. Reads only: no warm-up, and this instance's view is not updated.
      */
     Map<UUID, Integer> stockInRedis(List<Product> products) {
-        List<Object> stocks = stocks(products);
+        List<Integer> stocks = stocks(products);
         Map<UUID, Integer> result = new LinkedHashMap<>();
         for (int i = 0; i < products.size(); i++) {
             if (stocks.get(i) != null) {
-                result.put(products.get(i).id(), Integer.parseInt(stocks.get(i).toString()));
+                result.put(products.get(i).id(), stocks.get(i));
             }
         }
         return result;
     }
 
-    /** The products' stock keys, read in one pipelined round trip (null where Redis has none). */
-    private List<Object> stocks(List<Product> products) {
-        return calls.call(() -> redis.executePipelined((RedisCallback<Object>) c -> {
+    /**
+     * The products' stock, read in one pipelined round trip: of a split sale, the sum over its
+     * shards. Null where Redis has no state (of a split sale: no state for one of its shards).
+     */
+    private List<Integer> stocks(List<Product> products) {
+        List<Object> read = calls.call(() -> redis.executePipelined((RedisCallback<Object>) c -> {
             for (Product p : products) {
-                c.stringCommands().get(SaleKeys.of(p.id()).stock().getBytes(StandardCharsets.UTF_8));
+                for (SaleShard shard : SaleShards.of(p).all()) {
+                    c.stringCommands().get(SaleKeys.of(shard).stock().getBytes(StandardCharsets.UTF_8));
+                }
             }
             return null;
         }));
+        List<Integer> stocks = new ArrayList<>(products.size());
+        int next = 0;
+        for (Product p : products) {
+            Integer sum = 0;
+            for (int i = 0; i < p.shards(); i++) {
+                Object stock = read.get(next++);
+                sum = sum == null || stock == null ? null : sum + Integer.parseInt(stock.toString());
+            }
+            stocks.add(sum);
+        }
+        return stocks;
     }
 
     /** Installs the product's sale state from PostgreSQL if Redis has none. */
@@ -324,12 +488,14 @@ public class Inventory {
      * rebuild counts the committed orders too.
      */
     public void define(Product product) {
-        calls.call(() -> redis.execute(SaleScripts.DEFINE_SALE, List.of(SaleKeys.of(product.id()).sale()),
-                Long.toString(product.saleStartAt().toEpochMilli()),
-                Long.toString(product.saleEndAt().toEpochMilli()),
-                Integer.toString(product.perUserLimit()),
-                product.perAddressLimit() == null ? "" : product.perAddressLimit().toString(),
-                product.gated() ? "1" : "0"));
+        for (SaleShard shard : SaleShards.of(product).all()) {
+            calls.call(() -> redis.execute(SaleScripts.DEFINE_SALE, List.of(SaleKeys.of(shard).sale()),
+                    Long.toString(product.saleStartAt().toEpochMilli()),
+                    Long.toString(product.saleEndAt().toEpochMilli()),
+                    Integer.toString(product.perUserLimit()),
+                    product.perAddressLimit() == null ? "" : product.perAddressLimit().toString(),
+                    product.gated() ? "1" : "0"));
+        }
     }
 
     /**
@@ -358,6 +524,19 @@ public class Inventory {
         local.forget(productId);
     }
 
+    /**
+     * Deletes a split sale's state from Redis, all shards, so that the next use installs it from
+     * PostgreSQL: for a sale whose split or total changed before anything could be sold.
+     */
+    public void discard(SaleShards shards) {
+        for (SaleShard shard : shards.all()) {
+            SaleKeys keys = SaleKeys.of(shard);
+            calls.call(() -> redis.delete(List.of(keys.sale(), keys.stock(), keys.buyers(), keys.pending(), keys.free(),
+                    keys.addresses(), keys.holds())));
+        }
+        local.forget(shards.productId());
+    }
+
     /** What this instance remembers of the product's stock is out of date. */
     void forgetLocally(UUID productId) {
         local.forget(productId);
@@ -370,6 +549,9 @@ public class Inventory {
     public StockChange changeTotal(Product product, int newTotal) {
         local.forget(product.id());
         warmUp.ensure(product);
+        if (product.shards() > 1) {
+            return changeSplitTotal(product, newTotal);
+        }
         SaleKeys keys = SaleKeys.of(product.id());
         List<?> reply = calls.call(() -> redis.execute(SaleScripts.CHANGE_STOCK,
                 List.of(keys.sale(), keys.stock(), keys.free()), Integer.toString(newTotal)));
@@ -381,6 +563,31 @@ public class Inventory {
         };
     }
 
+    /**
+     * A split sale's total moves its shards' ranges, so it changes only while nothing is taken: no
+     * unit reserved, held or sold. The new state is installed from PostgreSQL once the change is
+     * committed ({@link #relayout}).
+     */
+    private StockChange changeSplitTotal(Product product, int newTotal) {
+        List<RedisSaleState> shards = states(product);
+        int stock = shards.stream().mapToInt(RedisSaleState::stock).sum();
+        boolean quiet = stock == product.totalQuantity()
+                && shards.stream().allMatch(s -> s.present() && s.pending().isEmpty() && s.holds() == 0);
+        if (!quiet) {
+            return new StockChange(StockChange.Outcome.SPLIT_SALE_IN_USE, product.totalQuantity() - stock, -1);
+        }
+        return new StockChange(StockChange.Outcome.CHANGED, newTotal, product.totalQuantity());
+    }
+
+    /**
+     * Installs a split sale's state anew from PostgreSQL after its total or split changed (see
+     * {@link #changeTotal}): the old shards' keys go, and the new ones are installed.
+     */
+    public void relayout(Product before, Product after) {
+        discard(SaleShards.of(before));
+        warmUp.ensure(after);
+    }
+
     // --- for the audit and the reconciler ---------------------------------------------------
 
     /** The Redis clock, which judges reservations' ages as it judges sale windows. */
@@ -389,9 +596,20 @@ public class Inventory {
         return Instant.ofEpochMilli(ms);
     }
 
-    /** The product's state in Redis, read atomically (one script). */
+    /** The product's state in Redis, read atomically (one script); of a split sale, its first shard's. */
     public RedisSaleState state(UUID productId) {
-        SaleKeys keys = SaleKeys.of(productId);
+        return state(shardsOf(productId).shard(0));
+    }
+
+    /** The state of each shard of the sale in Redis (one for an unsplit sale), each read atomically. */
+    public List<RedisSaleState> states(Product product) {
+        return SaleShards.of(product).all().stream().map(this::state).toList();
+    }
+
+    /** The state of one shard of a sale in Redis, read atomically (one script). */
+    public RedisSaleState state(SaleShard shard) {
+        UUID productId = shard.productId();
+        SaleKeys keys = SaleKeys.of(shard);
         // one script, so the numbers come from one moment (a pipeline let purchases run between
         // its reads, and under load the stock formula looked broken to the reconciler)
         List<?> reply = calls.call(() -> redis.execute(SaleScripts.STATE,
@@ -401,7 +619,7 @@ public class Inventory {
         }
         List<Reservation> pending = new ArrayList<>();
         for (int i = 6; i + 1 < reply.size(); i += 2) {
-            pending.add(reservation(productId, reply.get(i).toString(), reply.get(i + 1).toString()));
+            pending.add(reservation(shard, reply.get(i).toString(), reply.get(i + 1).toString()));
         }
         return new RedisSaleState(true, Integer.parseInt(reply.get(0).toString()),
                 Integer.parseInt(reply.get(2).toString()), Integer.parseInt(reply.get(1).toString()),
@@ -410,7 +628,12 @@ public class Inventory {
 
     /** Of the given users, those Redis does not have as buyers. */
     public List<String> missingBuyers(UUID productId, List<String> users) {
-        String key = SaleKeys.of(productId).buyers();
+        return missingBuyers(SaleShard.whole(productId, 0), users);
+    }
+
+    /** Of the given users, those the shard does not have as buyers. */
+    public List<String> missingBuyers(SaleShard shard, List<String> users) {
+        String key = SaleKeys.of(shard).buyers();
         List<String> missing = new ArrayList<>();
         for (int i = 0; i < users.size(); i += CHUNK) {
             List<String> chunk = users.subList(i, Math.min(i + CHUNK, users.size()));
@@ -422,7 +645,14 @@ public class Inventory {
 
     /** Released unit numbers waiting to be handed out again. */
     public Set<Integer> freeUnits(UUID productId) {
-        Set<String> free = calls.call(() -> redis.opsForZSet().range(SaleKeys.of(productId).free(), 0, -1));
+        Set<Integer> units = new TreeSet<>();
+        shardsOf(productId).all().forEach(shard -> units.addAll(freeUnits(shard)));
+        return units;
+    }
+
+    /** Released unit numbers of one shard waiting to be handed out again. */
+    public Set<Integer> freeUnits(SaleShard shard) {
+        Set<String> free = calls.call(() -> redis.opsForZSet().range(SaleKeys.of(shard).free(), 0, -1));
         Set<Integer> units = new TreeSet<>();
         if (free != null) {
             free.forEach(u -> units.add(Integer.parseInt(u)));
@@ -438,10 +668,10 @@ public class Inventory {
      * @param suspectUnits committed units that Redis has as free or above its issued mark
      * @return what changed, or null when Redis has no state for the product
      */
-    public RepairResult repair(UUID productId, int highestCommittedUnit, List<String> missingBuyers,
+    public RepairResult repair(SaleShard shard, int highestCommittedUnit, List<String> missingBuyers,
                                Collection<Integer> suspectUnits) {
-        local.forget(productId);
-        SaleKeys keys = SaleKeys.of(productId);
+        local.forget(shard.productId());
+        SaleKeys keys = SaleKeys.of(shard);
         List<String> args = new ArrayList<>();
         args.add(Integer.toString(highestCommittedUnit));
         args.add(Integer.toString(missingBuyers.size()));
@@ -461,9 +691,14 @@ public class Inventory {
      * Rebuilds the product's Redis state from PostgreSQL over the existing one, but only if the
      * product is quiet: nothing pending and the stock still {@code expectedStock}.
      */
-    public boolean rebuildIfQuiet(Product product, int expectedStock) {
+    public boolean rebuildIfQuiet(Product product, SaleShard shard, int expectedStock) {
         local.forget(product.id());
-        return warmUp.rebuild(product, expectedStock);
+        return warmUp.rebuild(product, shard, expectedStock);
+    }
+
+    /** How the product's sale is split (from the catalog's cached definition; unsplit if unknown). */
+    public SaleShards shardsOf(UUID productId) {
+        return catalog.load(productId).map(SaleShards::of).orElseGet(() -> new SaleShards(productId, 1, 0));
     }
 
     /** Marks a product for the reconciler (PostgreSQL contradicted its Redis state). */
@@ -477,7 +712,7 @@ public class Inventory {
         return flagged == null ? List.of() : flagged.stream().map(UUID::fromString).toList();
     }
 
-    private static Reservation reservation(UUID productId, String userId, String pending) {
+    private static Reservation reservation(SaleShard shard, String userId, String pending) {
         // pending = "reservedAtMs:quantity:unit,unit,...:sequence[:address]" as written by reserve.lua
         String[] parts = pending.split(":", 4);
         List<Integer> units = new ArrayList<>();
@@ -486,8 +721,8 @@ public class Inventory {
                 units.add(Integer.parseInt(unit));
             }
         }
-        return new Reservation(productId, userId, Integer.parseInt(parts[1]), List.copyOf(units),
-                Instant.ofEpochMilli(Long.parseLong(parts[0])), pending);
+        return new Reservation(shard.productId(), userId, Integer.parseInt(parts[1]), List.copyOf(units),
+                Instant.ofEpochMilli(Long.parseLong(parts[0])), pending, shard, null);
     }
 
     private static int number(Object value) {

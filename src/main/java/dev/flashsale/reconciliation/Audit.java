@@ -2,6 +2,7 @@ package dev.flashsale.reconciliation;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import dev.flashsale.counters.SoldCounter;
 import dev.flashsale.inventory.Inventory;
 import dev.flashsale.inventory.RedisSaleState;
 import dev.flashsale.inventory.Reservation;
+import dev.flashsale.inventory.SaleShards;
 import dev.flashsale.ordering.OrderStats;
 import dev.flashsale.ordering.OrderQueries;
 import dev.flashsale.outbox.Outbox;
@@ -71,7 +73,12 @@ public class Audit {
     ProductAudit audit(Product product) {
         UUID id = product.id();
         Instant now = inventory.redisTime();
-        RedisSaleState redis = inventory.state(id);
+        // a split sale's shards, summed: pending marks of every shard (a loan's units are on the
+        // shard that lent them, its user's place claimed on the user's home with none), and each
+        // order awaiting payment counted once however many shards hold part of it
+        SaleShards shards = SaleShards.of(product);
+        List<RedisSaleState> states = inventory.states(product);
+        RedisSaleState redis = summed(states, shards.split() ? inventory.holds(id).size() : states.getFirst().holds());
         OrderStats stats = orders.stats(id);
         long counted = soldCounter.countedQuantity(id);
         long outboxPending = outbox.pendingMentioning(id);
@@ -86,9 +93,12 @@ public class Audit {
         if (redis.present()) {
             Set<Integer> free = inventory.freeUnits(id);
             orders.forEachSold(id, CHUNK, chunk -> {
-                mismatches.buyersMissing += inventory.missingBuyers(id, chunk.buyers()).size();
+                Map<Integer, List<String>> byHome = new LinkedHashMap<>();
+                chunk.buyers().forEach(u -> byHome.computeIfAbsent(shards.home(u), h -> new ArrayList<>()).add(u));
+                byHome.forEach((home, users) -> mismatches.buyersMissing +=
+                        inventory.missingBuyers(shards.shard(home), users).size());
                 mismatches.misplacedUnits += chunk.units().stream()
-                        .filter(u -> free.contains(u) || u > redis.issued()).count();
+                        .filter(u -> free.contains(u) || u > states.get(shards.owner(u)).issued()).count();
             });
         }
         long buyersMissing = mismatches.buyersMissing;
@@ -134,6 +144,21 @@ public class Audit {
         boolean all = verdicts.values().stream().allMatch(Verdict::holds);
         return new ProductAudit(id, product.name(), product.totalQuantity(), product.perUserLimit(), now, redisSide, db,
                 outboxPending, verdicts, all);
+    }
+
+    /** The shards' states as one: present if all are, numbers summed, the highest issued mark. */
+    private static RedisSaleState summed(List<RedisSaleState> states, long holds) {
+        if (states.size() == 1) {
+            return states.getFirst();
+        }
+        List<Reservation> pending = new ArrayList<>();
+        states.forEach(s -> pending.addAll(s.pending()));
+        return new RedisSaleState(states.stream().allMatch(RedisSaleState::present),
+                states.stream().mapToInt(RedisSaleState::total).max().orElse(0),
+                states.stream().mapToInt(RedisSaleState::stock).sum(),
+                states.stream().mapToInt(RedisSaleState::issued).max().orElse(0),
+                states.stream().mapToInt(RedisSaleState::freeUnits).sum(),
+                states.stream().mapToLong(RedisSaleState::buyers).sum(), holds, List.copyOf(pending));
     }
 
     private static Verdict verdict(boolean holds, String detail) {

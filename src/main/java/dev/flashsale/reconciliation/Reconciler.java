@@ -21,6 +21,8 @@ import dev.flashsale.inventory.RedisSaleState;
 import dev.flashsale.inventory.ReleaseReason;
 import dev.flashsale.inventory.RepairResult;
 import dev.flashsale.inventory.Reservation;
+import dev.flashsale.inventory.SaleShards;
+import dev.flashsale.inventory.SaleShards.SaleShard;
 import dev.flashsale.ordering.Order;
 import dev.flashsale.ordering.OrderQueries;
 import dev.flashsale.ordering.OrderStatus;
@@ -221,24 +223,31 @@ public class Reconciler implements SchedulingConfigurer {
      */
     private ReconcileReport.Repair reconcile(Product product, boolean full) {
         UUID id = product.id();
-        RedisSaleState state = inventory.state(id);
+        SaleShards shards = SaleShards.of(product);
+        List<RedisSaleState> states = inventory.states(product);
         Instant now = inventory.redisTime();
-        Settled settled = settleStale(id, state, now);
-        int holdsSettled = state.present() ? settleHolds(id, state) : 0;
-        if (!state.present()) {
+        Settled settled = new Settled(0, 0);
+        for (RedisSaleState state : states) {
+            settled = settled.plus(settleStale(id, state, now));
+        }
+        boolean present = states.stream().allMatch(RedisSaleState::present);
+        int stock = states.stream().mapToInt(RedisSaleState::stock).sum();
+        int holdsSettled = states.stream().anyMatch(s -> s.present() && s.holds() > 0) ? settleHolds(id) : 0;
+        if (!present) {
             if (product.saleEndAt().isAfter(now)) {
                 inventory.ensureReady(product);
             }
-            return finish(ReconcileReport.Repair.of(id, settled.released(), settled.confirmed(), state.stock())
+            return finish(ReconcileReport.Repair.of(id, settled.released(), settled.confirmed(), stock)
+                    .withHoldsSettled(holdsSettled)
                     .withSoldCounted(full ? countSold(id) : 0, full));
         }
-        if (!full && quickCheckAgrees(product)) {
-            return finish(ReconcileReport.Repair.of(id, settled.released(), settled.confirmed(), state.stock())
+        if (!full && quickCheckAgrees(product, shards)) {
+            return finish(ReconcileReport.Repair.of(id, settled.released(), settled.confirmed(), stock)
                     .withHoldsSettled(holdsSettled));
         }
         lastFullCheck.put(id, clock.instant());
-        Compared compared = compareInFull(product, state);
-        return finish(ReconcileReport.Repair.of(id, settled.released(), settled.confirmed(), state.stock())
+        Compared compared = compareInFull(product, shards, states);
+        return finish(ReconcileReport.Repair.of(id, settled.released(), settled.confirmed(), stock)
                 .withHoldsSettled(holdsSettled)
                 .withRedisRepair(compared.repaired())
                 .withRebuilt(compared.rebuilt())
@@ -247,6 +256,10 @@ public class Reconciler implements SchedulingConfigurer {
 
     /** Stale reservations released (no order committed) or confirmed (one did). */
     private record Settled(int released, int confirmed) {
+
+        Settled plus(Settled other) {
+            return new Settled(released + other.released, confirmed + other.confirmed);
+        }
     }
 
     private Settled settleStale(UUID id, RedisSaleState state, Instant now) {
@@ -261,7 +274,17 @@ public class Reconciler implements SchedulingConfigurer {
         int confirmed = 0;
         for (Reservation r : stale) {
             Order order = committed.get(r.userId());
-            if (order == null) {
+            if (r.lent()) {
+                // a loan of a split sale's shard: its units stay sold if an order holds them
+                if (orders.unitsSold(id, Set.copyOf(r.units())) == 0) {
+                    released += inventory.release(r, ReleaseReason.NOT_COMMITTED) ? 1 : 0;
+                } else if (order != null && order.status() == OrderStatus.AWAITING_PAYMENT) {
+                    inventory.hold(r, order.id());
+                    confirmed++;
+                } else {
+                    confirmed += inventory.release(r, ReleaseReason.CONFIRMED) ? 1 : 0;
+                }
+            } else if (order == null) {
                 released += inventory.release(r, ReleaseReason.NOT_COMMITTED) ? 1 : 0;
             } else if (order.status() == OrderStatus.AWAITING_PAYMENT) {
                 inventory.hold(r, order.id());
@@ -279,10 +302,7 @@ public class Reconciler implements SchedulingConfigurer {
      * order's hold goes; an expired or cancelled order's units go back. Exactly once, as
      * {@link Inventory#settleHolds} is.
      */
-    private int settleHolds(UUID id, RedisSaleState state) {
-        if (state.holds() == 0) {
-            return 0;
-        }
+    private int settleHolds(UUID id) {
         Map<UUID, String> holds = inventory.holds(id);
         Map<UUID, OrderStatus> statuses = orders.statuses(holds.keySet());
         Map<UUID, String> paid = new LinkedHashMap<>();
@@ -302,7 +322,7 @@ public class Reconciler implements SchedulingConfigurer {
     private record Compared(@Nullable RepairResult repaired, boolean rebuilt) {
     }
 
-    /** Sold units as the committed orders hold them, read a chunk at a time. */
+    /** Sold units of one shard (the whole of an unsplit sale) as the committed orders hold them. */
     private static final class SoldUnits {
         final List<String> missingBuyers = new ArrayList<>();
         final List<Integer> suspects = new ArrayList<>();
@@ -310,41 +330,77 @@ public class Reconciler implements SchedulingConfigurer {
         int highestUnit;
     }
 
-    private Compared compareInFull(Product product, RedisSaleState state) {
+    /**
+     * Compares every committed order with Redis, shard by shard (the whole sale for an unsplit
+     * one): the buyers a shard is home to, the units of its range; repairs each shard that
+     * disagrees, and rebuilds a quiet shard whose stock still disagrees with the orders.
+     */
+    private Compared compareInFull(Product product, SaleShards shards, List<RedisSaleState> states) {
         UUID id = product.id();
-        Set<Integer> free = inventory.freeUnits(id);
-        int issued = state.issued();
-        SoldUnits sold = new SoldUnits();
+        List<SaleShard> all = shards.all();
+        List<Set<Integer>> free = all.stream().map(inventory::freeUnits).toList();
+        List<SoldUnits> sold = all.stream().map(s -> new SoldUnits()).toList();
         orders.forEachSold(id, COMPARE_CHUNK, chunk -> {
-            sold.missingBuyers.addAll(inventory.missingBuyers(id, chunk.buyers()));
-            for (int unit : chunk.units()) {
-                if (free.contains(unit) || unit > issued) {
-                    sold.suspects.add(unit);
-                }
-                sold.highestUnit = Math.max(sold.highestUnit, unit);
+            if (shards.split()) {
+                Map<Integer, List<String>> byHome = new LinkedHashMap<>();
+                chunk.buyers().forEach(u -> byHome.computeIfAbsent(shards.home(u), h -> new ArrayList<>()).add(u));
+                byHome.forEach((home, users) -> sold.get(home).missingBuyers.addAll(
+                        inventory.missingBuyers(all.get(home), users)));
+            } else {
+                sold.getFirst().missingBuyers.addAll(inventory.missingBuyers(all.getFirst(), chunk.buyers()));
+                sold.getFirst().quantity += chunk.quantity();
             }
-            sold.quantity += chunk.quantity();
+            for (int unit : chunk.units()) {
+                int owner = shards.owner(unit);
+                SoldUnits shard = sold.get(owner);
+                if (free.get(owner).contains(unit) || unit > states.get(owner).issued()) {
+                    shard.suspects.add(unit);
+                }
+                shard.highestUnit = Math.max(shard.highestUnit, unit);
+                if (shards.split()) {
+                    shard.quantity++;
+                }
+            }
         });
-        boolean formulaBroken = state.stock() != state.total() - state.issued() + state.freeUnits();
         RepairResult repaired = null;
-        if (!sold.missingBuyers.isEmpty() || !sold.suspects.isEmpty() || sold.highestUnit > issued || formulaBroken) {
-            repaired = inventory.repair(id, sold.highestUnit, sold.missingBuyers, sold.suspects);
-        }
-        RedisSaleState after = inventory.state(id);
-        int expected = Math.max(0, product.totalQuantity() - sold.quantity);
         boolean rebuilt = false;
-        if (quietStockDisagrees(product, after, expected)) {
-            // The orders were read before this state, seconds earlier for a large sale: orders
-            // committed meanwhile make a sale that just went quiet look wrong. Count again,
-            // then read Redis again, before rebuilding (a rebuild reported after every busy
-            // sale would be a false "Redis lost writes" alarm).
-            long committed = orders.summary(id).quantity();
-            RedisSaleState again = inventory.state(id);
-            if (quietStockDisagrees(product, again, (int) Math.max(0, product.totalQuantity() - committed))) {
-                rebuilt = inventory.rebuildIfQuiet(product, again.stock());
+        for (SaleShard shard : all) {
+            RedisSaleState state = states.get(shard.index());
+            SoldUnits units = sold.get(shard.index());
+            boolean formulaBroken = state.stock() != state.total() - state.issued() + state.freeUnits();
+            if (!units.missingBuyers.isEmpty() || !units.suspects.isEmpty() || units.highestUnit > state.issued()
+                    || formulaBroken) {
+                repaired = plus(repaired, inventory.repair(shard, units.highestUnit, units.missingBuyers, units.suspects));
+            }
+            RedisSaleState after = inventory.state(shard);
+            if (quietStockDisagrees(shard, after, Math.max(0, shard.end() - shard.base() - units.quantity))) {
+                // The orders were read before this state, seconds earlier for a large sale: orders
+                // committed meanwhile make a sale that just went quiet look wrong. Count again,
+                // then read Redis again, before rebuilding (a rebuild reported after every busy
+                // sale would be a false "Redis lost writes" alarm).
+                long committed = shards.split() ? unitsSold(id, shard) : orders.summary(id).quantity();
+                RedisSaleState again = inventory.state(shard);
+                if (quietStockDisagrees(shard, again, (int) Math.max(0, shard.end() - shard.base() - committed))) {
+                    rebuilt |= inventory.rebuildIfQuiet(product, shard, again.stock());
+                }
             }
         }
         return new Compared(repaired, rebuilt);
+    }
+
+    /** The committed units of one shard's range, counted again. */
+    private long unitsSold(UUID id, SaleShard shard) {
+        long[] units = {0};
+        orders.forEachSold(id, COMPARE_CHUNK, chunk -> units[0] += chunk.units().stream().filter(shard::owns).count());
+        return units[0];
+    }
+
+    private static @Nullable RepairResult plus(@Nullable RepairResult a, @Nullable RepairResult b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        return new RepairResult(a.buyersRestored() + b.buyersRestored(), a.unitsReclaimed() + b.unitsReclaimed(),
+                a.unitsFreed() + b.unitsFreed(), a.stockBefore() + b.stockBefore(), a.stockAfter() + b.stockAfter());
     }
 
     /** Units added to {@code sold_quantity} for orders the counter missed. */
@@ -359,9 +415,9 @@ public class Reconciler implements SchedulingConfigurer {
         return repair;
     }
 
-    private static boolean quietStockDisagrees(Product product, RedisSaleState redis, int expectedStock) {
+    private static boolean quietStockDisagrees(SaleShard shard, RedisSaleState redis, int expectedStock) {
         return redis.present() && redis.pending().isEmpty()
-                && (redis.stock() != expectedStock || redis.total() != product.totalQuantity());
+                && (redis.stock() != expectedStock || redis.total() != shard.end());
     }
 
     /**
@@ -371,22 +427,31 @@ public class Reconciler implements SchedulingConfigurer {
      * look ahead, never behind. A disagreement may still be traffic (a unit taken from the free
      * ones and committed meanwhile, a stock read mid-purchase); it only costs a full check.
      */
-    private boolean quickCheckAgrees(Product product) {
+    private boolean quickCheckAgrees(Product product, SaleShards shards) {
         UUID id = product.id();
         SalesSummary sold = orders.summary(id);
-        RedisSaleState redis = inventory.state(id);
-        if (!redis.present()) {
-            return false;
+        List<RedisSaleState> redis = inventory.states(product);
+        long buyers = 0;
+        int stock = 0;
+        int freeUnits = 0;
+        for (SaleShard shard : shards.all()) {
+            RedisSaleState state = redis.get(shard.index());
+            if (!state.present() || state.stock() != state.total() - state.issued() + state.freeUnits()
+                    || state.total() != shard.end()) {
+                return false;
+            }
+            buyers += state.buyers();
+            stock += state.stock();
+            freeUnits += state.freeUnits();
         }
-        boolean formulaBroken = redis.stock() != redis.total() - redis.issued() + redis.freeUnits();
         int expected = (int) Math.max(0, product.totalQuantity() - sold.quantity());
         // Without a loss Redis's stock is at most total - committed (pending reservations take
         // more); above it means Redis forgot units taken. Below it, under traffic, is normal.
-        if (sold.highestUnit() > redis.issued() || redis.buyers() < sold.orders() || formulaBroken
-                || redis.stock() > expected || redis.total() != product.totalQuantity()) {
+        if ((sold.highestUnit() > 0 && sold.highestUnit() > redis.get(shards.owner(sold.highestUnit())).issued())
+                || buyers < sold.orders() || stock > expected) {
             return false;
         }
-        return redis.freeUnits() == 0 || orders.unitsSold(id, inventory.freeUnits(id)) == 0;
+        return freeUnits == 0 || orders.unitsSold(id, inventory.freeUnits(id)) == 0;
     }
 
     private void record(ReconcileReport.Repair r) {

@@ -16,6 +16,8 @@ import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
 
 import dev.flashsale.inventory.CommittedSales;
+import dev.flashsale.inventory.SaleShards;
+import dev.flashsale.inventory.SaleShards.SaleShard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -54,39 +56,60 @@ public class WarmUp {
         this.catalog = catalog;
     }
 
-    /** Makes sure the product's sale state is in Redis; returns whether this call installed it. */
+    /**
+     * Makes sure the product's sale state is in Redis, every shard of a split sale; returns whether
+     * this call installed any.
+     */
     public boolean ensure(Product product) {
-        SaleKeys keys = SaleKeys.of(product.id());
-        if (present(keys)) {
+        if (allPresent(product)) {
             return false;
         }
         ReentrantLock lock = locks.computeIfAbsent(product.id(), id -> new ReentrantLock());
         lock.lock();
         try {
-            if (present(keys)) {
-                return false;
-            }
             // the definition as PostgreSQL has it now, not as a cache last saw it
-            return install(catalog.load(product.id()).orElse(product), keys, "");
+            Product current = catalog.load(product.id()).orElse(product);
+            boolean installed = false;
+            for (SaleShard shard : SaleShards.of(current).all()) {
+                if (!present(SaleKeys.of(shard))) {
+                    installed |= install(current, shard, "");
+                }
+            }
+            return installed;
         } finally {
             lock.unlock();
         }
     }
 
+    private boolean allPresent(Product product) {
+        if (product.shards() == 1) {
+            return present(SaleKeys.of(product.id()));
+        }
+        return SaleShards.of(product).all().stream().allMatch(shard -> present(SaleKeys.of(shard)));
+    }
+
     /**
-     * Rebuilds the state over the existing one, if the product is quiet: nothing pending and the
-     * stock still {@code expectedStock} when the new state is swapped in.
+     * Rebuilds the state of one shard (the whole of an unsplit sale) over the existing one, if it is
+     * quiet: nothing pending and the stock still {@code expectedStock} when the new state is
+     * swapped in.
      */
-    public boolean rebuild(Product product, int expectedStock) {
-        return install(catalog.load(product.id()).orElse(product), SaleKeys.of(product.id()),
-                Integer.toString(expectedStock));
+    public boolean rebuild(Product product, SaleShard shard, int expectedStock) {
+        return install(catalog.load(product.id()).orElse(product), shard, Integer.toString(expectedStock));
     }
 
     private boolean present(SaleKeys keys) {
         return Boolean.TRUE.equals(calls.call(() -> redis.hasKey(keys.sale())));
     }
 
-    private boolean install(Product product, SaleKeys keys, String guard) {
+    /**
+     * Installs one shard's state: of a split sale, the buyers whose home it is, the units of its
+     * range, and the holds of its buyers (with no units when another shard lent them) and of the
+     * units it lent.
+     */
+    private boolean install(Product product, SaleShard shard, String guard) {
+        SaleShards shards = SaleShards.of(product);
+        SaleKeys keys = SaleKeys.of(shard);
+        boolean split = shards.split();
         String token = UUID.randomUUID().toString();
         String stagedBuyers = keys.staging(token, "buyers");
         String stagedFree = keys.staging(token, "free");
@@ -96,18 +119,28 @@ public class WarmUp {
         BitSet used = new BitSet();
         Sold sold = new Sold();
         committedSales.forEachSold(product.id(), READ_CHUNK, chunk -> {
-            for (int i = 0; i < chunk.buyers().size(); i += CHUNK) {
-                String[] part = chunk.buyers().subList(i, Math.min(i + CHUNK, chunk.buyers().size()))
-                        .toArray(String[]::new);
+            List<String> buyers = split
+                    ? chunk.buyers().stream().filter(u -> shards.home(u) == shard.index()).toList()
+                    : chunk.buyers();
+            for (int i = 0; i < buyers.size(); i += CHUNK) {
+                String[] part = buyers.subList(i, Math.min(i + CHUNK, buyers.size())).toArray(String[]::new);
                 calls.call(() -> redis.opsForSet().add(stagedBuyers, part));
             }
-            chunk.units().forEach(used::set);
-            sold.quantity += chunk.quantity();
-            sold.buyers += chunk.buyers().size();
+            if (split) {
+                chunk.units().stream().filter(shard::owns).forEach(used::set);
+            } else {
+                chunk.units().forEach(used::set);
+                sold.quantity += chunk.quantity();
+            }
+            sold.buyers += buyers.size();
         });
-        int highest = Math.max(used.length() - 1, 0); // the highest unit number sold, 0 if none
+        if (split) {
+            sold.quantity = used.cardinality();
+        }
+        // the highest unit number of the range sold, its base if none
+        int highest = Math.max(used.length() - 1, shard.base());
         List<Integer> free = new ArrayList<>();
-        for (int unit = 1; unit <= highest; unit++) {
+        for (int unit = shard.base() + 1; unit <= highest; unit++) {
             if (!used.get(unit)) {
                 free.add(unit);
             }
@@ -120,7 +153,7 @@ public class WarmUp {
             calls.call(() -> redis.opsForZSet().add(stagedFree, tuples));
         }
 
-        if (product.perAddressLimit() != null) {
+        if (product.perAddressLimit() != null && !split) {
             committedSales.forEachAddress(product.id(), CHUNK, chunk -> calls.call(() -> {
                 Map<String, String> counts = new HashMap<>();
                 chunk.forEach((address, units) -> counts.put(address, units.toString()));
@@ -131,9 +164,22 @@ public class WarmUp {
 
         committedSales.forEachHold(product.id(), CHUNK, chunk -> calls.call(() -> {
             Map<String, String> holds = new HashMap<>();
-            chunk.forEach(h -> holds.put(h.orderId().toString(), HoldRecord.of(h.userId(), h.quantity(), h.units(),
-                    product.perAddressLimit() == null ? null : h.address())));
-            redis.opsForHash().putAll(stagedHolds, holds);
+            for (CommittedSales.HeldOrder h : chunk) {
+                // all of an order's units come from one shard: its user's home, or the one that lent them
+                int owner = h.units().isEmpty() ? shards.home(h.userId()) : shards.owner(h.units().getFirst());
+                boolean home = shards.home(h.userId()) == shard.index();
+                if (home && owner == shard.index()) {
+                    holds.put(h.orderId().toString(), HoldRecord.of(h.userId(), h.quantity(), h.units(),
+                            product.perAddressLimit() == null ? null : h.address()));
+                } else if (home) {
+                    holds.put(h.orderId().toString(), HoldRecord.of(h.userId(), 0, List.of(), null));
+                } else if (owner == shard.index()) {
+                    holds.put(h.orderId().toString(), HoldRecord.of(h.userId(), h.quantity(), h.units(), null));
+                }
+            }
+            if (!holds.isEmpty()) {
+                redis.opsForHash().putAll(stagedHolds, holds);
+            }
             return null;
         }));
 
@@ -143,14 +189,14 @@ public class WarmUp {
             redis.expire(stagedAddresses, STAGING_TTL);
             return redis.expire(stagedFree, STAGING_TTL);
         });
-        int stock = Math.max(0, product.totalQuantity() - sold.quantity);
+        int stock = Math.max(0, shard.end() - shard.base() - sold.quantity);
         Long installed = calls.call(() -> redis.execute(SaleScripts.PRIME,
                 List.of(keys.sale(), keys.stock(), keys.buyers(), keys.pending(), keys.free(), stagedBuyers, stagedFree,
                         keys.addresses(), stagedAddresses, keys.holds(), stagedHolds),
                 Long.toString(product.saleStartAt().toEpochMilli()),
                 Long.toString(product.saleEndAt().toEpochMilli()),
                 Integer.toString(product.perUserLimit()),
-                Integer.toString(product.totalQuantity()),
+                Integer.toString(shard.end()),
                 Integer.toString(highest),
                 Integer.toString(stock),
                 guard,
@@ -158,8 +204,9 @@ public class WarmUp {
                 product.gated() ? "1" : "0"));
         boolean done = installed != null && installed == 1L;
         if (done) {
-            log.info("inventory {} product={} stock={} buyers={} unitsSold={}", guard.isEmpty() ? "warmed up" : "rebuilt",
-                    product.id(), stock, sold.buyers, used.cardinality());
+            log.info("inventory {} product={} shard={}/{} stock={} buyers={} unitsSold={}",
+                    guard.isEmpty() ? "warmed up" : "rebuilt", product.id(), shard.index(), shards.count(), stock,
+                    sold.buyers, used.cardinality());
         }
         return done;
     }
