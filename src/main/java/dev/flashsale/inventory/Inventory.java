@@ -163,7 +163,7 @@ public class Inventory {
         return switch (outcome) {
             case "RESERVED" -> new ReserveResult.Reserved(reservation(home, userId, (String) reply.get(2)),
                     number(reply.get(1)));
-            case "CLAIMED" -> borrow(product, shards, reservation(home, userId, (String) reply.get(2)),
+            case "CLAIMED" -> borrow(product, shards, reservation(home, userId, (String) reply.get(2)), quantity,
                     number(reply.get(1)), nowMs);
             case "ALREADY_PURCHASED" -> {
                 buyers.reported(product.id(), userId);
@@ -176,17 +176,18 @@ public class Inventory {
     }
 
     /** The units of a claimed place, lent by another shard of the sale, or the place given back. */
-    private ReserveResult borrow(Product product, SaleShards shards, Reservation claim, int homeStock, String nowMs) {
+    private ReserveResult borrow(Product product, SaleShards shards, Reservation claim, int quantity, int homeStock,
+                                 String nowMs) {
         int most = homeStock;
         try {
             int others = shards.count() - 1;
             int first = ThreadLocalRandom.current().nextInt(others);
             for (int k = 0; k < others; k++) {
                 SaleShard donor = shards.shard((claim.shard().index() + 1 + (first + k) % others) % shards.count());
-                List<?> lent = runLend(SaleKeys.of(donor), claim.userId(), claim.quantity(), nowMs);
+                List<?> lent = runLend(SaleKeys.of(donor), claim.userId(), quantity, nowMs);
                 if ("MISSING".equals(lent.getFirst())) {
                     warmUp.ensure(product);
-                    lent = runLend(SaleKeys.of(donor), claim.userId(), claim.quantity(), nowMs);
+                    lent = runLend(SaleKeys.of(donor), claim.userId(), quantity, nowMs);
                 }
                 switch ((String) lent.getFirst()) {
                     case "LENT" -> {

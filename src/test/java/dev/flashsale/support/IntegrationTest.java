@@ -3,6 +3,7 @@ package dev.flashsale.support;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 import dev.flashsale.FlashSaleApplication;
+import dev.flashsale.inventory.SaleShards;
+import dev.flashsale.inventory.internal.SaleKeys;
 import tools.jackson.databind.JsonNode;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -119,22 +122,44 @@ public abstract class IntegrationTest {
 
     // --- what the stores say -----------------------------------------------------------------
 
+    /** The Redis keys of each shard of the product's sale (one for a sale that is not split). */
+    protected List<SaleKeys> redisKeys(UUID productId) {
+        Map<String, Object> row = jdbc.sql("SELECT shards, total_quantity FROM products WHERE id = ?")
+                .param(productId).query().singleRow();
+        SaleShards shards = new SaleShards(productId, ((Number) row.get("shards")).intValue(),
+                ((Number) row.get("total_quantity")).intValue());
+        return shards.all().stream().map(SaleKeys::of).toList();
+    }
+
+    /** The live stock in Redis, summed over a split sale's shards; -1 if a shard has none. */
     protected int redisStock(UUID productId) {
-        String stock = redis.opsForValue().get("fs:{" + productId + "}:stock");
-        return stock == null ? -1 : Integer.parseInt(stock);
+        int sum = 0;
+        for (SaleKeys keys : redisKeys(productId)) {
+            String stock = redis.opsForValue().get(keys.stock());
+            if (stock == null) {
+                return -1;
+            }
+            sum += Integer.parseInt(stock);
+        }
+        return sum;
     }
 
     protected boolean redisBuyer(UUID productId, String userId) {
-        return Boolean.TRUE.equals(redis.opsForSet().isMember("fs:{" + productId + "}:buyers", userId));
+        return redisKeys(productId).stream()
+                .anyMatch(keys -> Boolean.TRUE.equals(redis.opsForSet().isMember(keys.buyers(), userId)));
     }
 
     protected long redisBuyers(UUID productId) {
-        Long n = redis.opsForSet().size("fs:{" + productId + "}:buyers");
-        return n == null ? 0 : n;
+        long sum = 0;
+        for (SaleKeys keys : redisKeys(productId)) {
+            Long n = redis.opsForSet().size(keys.buyers());
+            sum += n == null ? 0 : n;
+        }
+        return sum;
     }
 
     protected long redisPending(UUID productId) {
-        return redis.opsForHash().size("fs:{" + productId + "}:pending");
+        return redisKeys(productId).stream().mapToLong(keys -> redis.opsForHash().size(keys.pending())).sum();
     }
 
     protected long completedOrders(UUID productId) {
