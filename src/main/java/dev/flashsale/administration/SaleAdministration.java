@@ -111,15 +111,22 @@ public class SaleAdministration {
                     result = invalidWindow();
                 } else if (changed.shards() > 1 && changed.controlled()) {
                     result = splitAndControlled();
+                } else if (relaidOut(current, changed, newTotal) && !inventory.untouched(current)) {
+                    result = new Result.Refused(Refusal.STOCK_BELOW_SOLD, "A sale split into shards changes its stock, "
+                            + "and a sale its split, only while no unit is reserved, held or sold");
                 } else {
                     catalog.update(changed);
-                    if (newTotal != null && newTotal != current.totalQuantity()) {
+                    boolean totalChanged = newTotal != null && newTotal != current.totalQuantity();
+                    if (totalChanged && relaidOut(current, changed, newTotal)) {
+                        // nothing is taken: the shards are installed anew from PostgreSQL once committed
+                        catalog.changeTotalQuantity(id, newTotal);
+                    } else if (totalChanged) {
                         moved = inventory.changeTotal(current, newTotal);
                         if (moved.changed()) {
                             catalog.changeTotalQuantity(id, newTotal);
                         }
                     }
-                    result = moved != null && !moved.changed() ? stockRefused(moved) : record(current, moved != null, actor);
+                    result = moved != null && !moved.changed() ? stockRefused(moved) : record(current, totalChanged, actor);
                 }
             }
             if (result instanceof Result.Done) {
@@ -135,7 +142,7 @@ public class SaleAdministration {
             throw e;
         }
         if (result instanceof Result.Done(var saved)) {
-            if (saved.shards() > 1 && moved != null) {
+            if (relaidOut(current, saved, newTotal)) {
                 inventory.relayout(current, saved);
             }
             inventory.define(saved);
@@ -174,11 +181,17 @@ public class SaleAdministration {
                     "The stock cannot go below the " + stock.value() + " units sold or reserved");
             case UNITS_IN_USE -> new Result.Refused(Refusal.STOCK_BELOW_SOLD,
                     "The stock cannot go below " + stock.value() + ": unit " + stock.value() + " is sold or reserved");
-            case SPLIT_SALE_IN_USE -> new Result.Refused(Refusal.STOCK_BELOW_SOLD,
-                    "A sale split into shards changes its stock only while no unit is reserved, held or sold ("
-                            + stock.value() + " are)");
             case CHANGED -> throw new IllegalStateException("not a refusal");
         };
+    }
+
+    /**
+     * Whether the change moves the ranges of the sale's shards: its split changes, or the total of a
+     * split sale (see {@link Inventory#relayout}).
+     */
+    private static boolean relaidOut(Product current, Product changed, @Nullable Integer newTotal) {
+        return changed.shards() != current.shards()
+                || (changed.shards() > 1 && newTotal != null && newTotal != current.totalQuantity());
     }
 
     /**

@@ -42,7 +42,10 @@ public record ProductPatch(
         @Min(value = 0, message = "must be at least 0") @Max(value = 24, message = "must be at most 24")
         @Schema(description = "leading zero bits of the proof of work a gated sale's token costs") Integer powDifficulty,
         @Schema(description = HoldWindows.DESCRIPTION + ". Applies to purchases from then on; null switches it off",
-                implementation = String.class, nullable = true, example = "PT10M") JsonNode holdFor) {
+                implementation = String.class, nullable = true, example = "PT10M") JsonNode holdFor,
+        @Min(value = 1, message = "must be at least 1") @Max(value = 16, message = "must be at most 16")
+        @Schema(description = "pools the live stock is split into, each on its own Redis hash slot; changes only "
+                + "while no unit is reserved, held or sold") Integer shards) {
 
     /**
      * The changes as the catalog applies them.
@@ -51,7 +54,7 @@ public record ProductPatch(
      */
     ProductChanges changes() {
         return new ProductChanges(name != null ? name.strip() : null, description, price, perUserLimit, saleStartAt,
-                saleEndAt, perAddressLimitChange(), gated, powDifficulty, holdForChange());
+                saleEndAt, perAddressLimitChange(), gated, powDifficulty, holdForChange(), shards);
     }
 
     /**

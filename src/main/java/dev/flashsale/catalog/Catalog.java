@@ -197,12 +197,13 @@ public class Catalog {
         jdbc.sql("""
                 UPDATE products SET name = ?, description = ?, price = ?, per_user_limit = ?,
                                     sale_start_at = ?, sale_end_at = ?, updated_at = ?,
-                                    per_address_limit = ?, purchase_gated = ?, pow_difficulty = ?, hold_seconds = ?
+                                    per_address_limit = ?, purchase_gated = ?, pow_difficulty = ?, hold_seconds = ?,
+                                    shards = ?
                 WHERE id = ?""")
                 .params(changed.name(), changed.description(), changed.price(), changed.perUserLimit(),
                         Timestamp.from(changed.saleStartAt()), Timestamp.from(changed.saleEndAt()),
                         Timestamp.from(clock.instant()), changed.perAddressLimit(), changed.gated(),
-                        changed.powDifficulty(), seconds(changed.holdFor()), changed.id())
+                        changed.powDifficulty(), seconds(changed.holdFor()), changed.shards(), changed.id())
                 .update();
         byId.invalidate(changed.id());
         return load(changed.id()).orElseThrow();

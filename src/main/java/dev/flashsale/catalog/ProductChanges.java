@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * Changes to a product's description, price, limits, window or purchase gate; a null field keeps
  * its value ({@code perAddressLimit}: empty switches the cap off; {@code holdFor}: empty switches the
- * payment window off for purchases from then on).
+ * payment window off for purchases from then on; {@code shards}: how the live stock is split).
  * The stock is changed separately, because it has to move in Redis and PostgreSQL together.
  */
 public record ProductChanges(
@@ -21,7 +21,8 @@ public record ProductChanges(
         Optional<Integer> perAddressLimit,
         Boolean gated,
         Integer powDifficulty,
-        Optional<Duration> holdFor) {
+        Optional<Duration> holdFor,
+        Integer shards) {
 
     public Product applyTo(Product p) {
         return new Product(p.id(),
@@ -37,6 +38,6 @@ public record ProductChanges(
                 gated != null ? gated : p.gated(),
                 powDifficulty != null ? powDifficulty : p.powDifficulty(),
                 holdFor != null ? holdFor.orElse(null) : p.holdFor(),
-                p.shards());
+                shards != null ? shards : p.shards());
     }
 }

@@ -549,10 +549,10 @@ public class Inventory {
      */
     public StockChange changeTotal(Product product, int newTotal) {
         local.forget(product.id());
-        warmUp.ensure(product);
         if (product.shards() > 1) {
-            return changeSplitTotal(product, newTotal);
+            throw new IllegalArgumentException("a split sale's total moves its shards' ranges: see relayout");
         }
+        warmUp.ensure(product);
         SaleKeys keys = SaleKeys.of(product.id());
         List<?> reply = calls.call(() -> redis.execute(SaleScripts.CHANGE_STOCK,
                 List.of(keys.sale(), keys.stock(), keys.free()), Integer.toString(newTotal)));
@@ -565,24 +565,20 @@ public class Inventory {
     }
 
     /**
-     * A split sale's total moves its shards' ranges, so it changes only while nothing is taken: no
-     * unit reserved, held or sold. The new state is installed from PostgreSQL once the change is
-     * committed ({@link #relayout}).
+     * Whether no unit of the sale is taken: none reserved, held or sold, so its shards' ranges may
+     * move (a new split, or a split sale's new total; see {@link #relayout}).
      */
-    private StockChange changeSplitTotal(Product product, int newTotal) {
+    public boolean untouched(Product product) {
+        warmUp.ensure(product);
         List<RedisSaleState> shards = states(product);
-        int stock = shards.stream().mapToInt(RedisSaleState::stock).sum();
-        boolean quiet = stock == product.totalQuantity()
+        return shards.stream().mapToInt(RedisSaleState::stock).sum() == product.totalQuantity()
                 && shards.stream().allMatch(s -> s.present() && s.pending().isEmpty() && s.holds() == 0);
-        if (!quiet) {
-            return new StockChange(StockChange.Outcome.SPLIT_SALE_IN_USE, product.totalQuantity() - stock, -1);
-        }
-        return new StockChange(StockChange.Outcome.CHANGED, newTotal, product.totalQuantity());
     }
 
     /**
-     * Installs a split sale's state anew from PostgreSQL after its total or split changed (see
-     * {@link #changeTotal}): the old shards' keys go, and the new ones are installed.
+     * Installs the sale's state anew from PostgreSQL after its split, or a split sale's total,
+     * changed while nothing was taken ({@link #untouched}): the old shards' keys go, and the new
+     * ones are installed.
      */
     public void relayout(Product before, Product after) {
         discard(SaleShards.of(before));

@@ -3,16 +3,15 @@ package dev.flashsale.inventory;
 /**
  * The result of changing a product's total stock in Redis.
  *
- * @param outcome   CHANGED, BELOW_SOLD (the new total is below what is sold or reserved),
- *                  UNITS_IN_USE (a unit number above the new total is sold or reserved) or
- *                  SPLIT_SALE_IN_USE (a split sale's total changes only while no unit is taken)
- * @param value     CHANGED: the live stock after the change; BELOW_SOLD, SPLIT_SALE_IN_USE: units
- *                  sold or reserved; UNITS_IN_USE: the highest unit number in use
+ * @param outcome   CHANGED, BELOW_SOLD (the new total is below what is sold or reserved) or
+ *                  UNITS_IN_USE (a unit number above the new total is sold or reserved)
+ * @param value     CHANGED: the live stock after the change; BELOW_SOLD: units sold or reserved;
+ *                  UNITS_IN_USE: the highest unit number in use
  * @param oldTotal  the total before the change (CHANGED only)
  */
 public record StockChange(Outcome outcome, int value, int oldTotal) {
 
-    public enum Outcome { CHANGED, BELOW_SOLD, UNITS_IN_USE, SPLIT_SALE_IN_USE }
+    public enum Outcome { CHANGED, BELOW_SOLD, UNITS_IN_USE }
 
     public boolean changed() {
         return outcome == Outcome.CHANGED;

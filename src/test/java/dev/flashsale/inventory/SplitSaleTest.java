@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A sale split into shards (decision 0030): exact stock and per-user limit across shards, loans
@@ -187,6 +188,46 @@ class SplitSaleTest extends IntegrationTest {
     }
 
     @Test
+    void heldUnitsLentByAnotherShardGoBackToItWhenTheOrderIsCancelledOrExpires() {
+        Instant now = Instant.now();
+        UUID id = product(2, 1, now.minus(Duration.ofMinutes(10)), now.plus(Duration.ofHours(1)),
+                Map.of("shards", 2, "holdFor", "PT3S"));
+        Product product = catalog.load(id).orElseThrow();
+        SaleKeys home = SaleKeys.of(SaleShards.of(product).shard(0));
+        SaleKeys lender = SaleKeys.of(SaleShards.of(product).shard(1));
+        List<String> homedAtZero = usersHomedAt(0, 2, 2, "held-");
+        Api.Reply first = buy(id, homedAtZero.get(0));
+        Api.Reply second = buy(id, homedAtZero.get(1)); // borrows shard 1's unit
+        assertThat(first.status()).as(first.toString()).isEqualTo(201);
+        assertThat(second.status()).as(second.toString()).isEqualTo(201);
+        assertThat(second.data().path("status").asString()).isEqualTo("awaiting_payment");
+
+        // the user's place is held on the home shard, the lent unit on the lender
+        assertThat(redis.opsForHash().size(home.holds())).isEqualTo(2);
+        assertThat(redis.opsForHash().size(lender.holds())).isEqualTo(1);
+        assertThat(redis.opsForSet().size(lender.buyers())).isZero();
+        assertThat(audit(id).path("allHold").asBoolean()).as(audit(id).toString()).isTrue();
+
+        // the borrower cancels: the unit goes back to the shard that lent it, the place is free
+        String order = second.data().path("orderId").asString();
+        Api.Reply cancelled = api.post("/api/v1/sale/user/orders/" + order + "/cancel", "",
+                Api.user(homedAtZero.get(1)));
+        assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
+        assertThat(shardStock(id, 1, 2)).isEqualTo(1);
+        assertThat(shardStock(id, 0, 2)).isZero();
+        assertThat(redis.opsForHash().size(lender.holds())).isZero();
+        assertThat(redis.opsForSet().isMember(home.buyers(), homedAtZero.get(1))).isFalse();
+
+        // the first buyer does not pay: at the deadline the home unit comes back too
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(shardStock(id, 0, 2)).isEqualTo(1);
+            assertThat(redis.opsForHash().size(home.holds())).isZero();
+        });
+        assertInvariantsHold(id);
+        assertThat(redisStock(id)).isEqualTo(2);
+    }
+
+    @Test
     void aSplitSaleTakesNoBotControlsAndChangesItsStockOnlyBeforeAnythingIsTaken() {
         Api.Reply refused = api.post("/api/v1/admin/products", """
                 {"name":"split","price":1,"totalQuantity":10,"shards":2,"perAddressLimit":2}""", Api.admin());
@@ -197,6 +238,18 @@ class SplitSaleTest extends IntegrationTest {
         assertThat(raised.status()).as(raised.toString()).isEqualTo(200);
         assertThat(shardStock(id, 0, 2) + shardStock(id, 1, 2)).isEqualTo(20);
         assertThat(shardStock(id, 0, 2)).isEqualTo(10);
+
+        // an unsplit sale is split while nothing is taken, and not once a unit is sold
+        UUID whole = liveProduct(30, 1);
+        Api.Reply split = api.patch("/api/v1/admin/products/" + whole, "{\"shards\":3}", Api.admin());
+        assertThat(split.status()).as(split.toString()).isEqualTo(200);
+        assertThat(split.data().path("shards").asInt()).isEqualTo(3);
+        assertThat(redis.hasKey("fs:{" + whole + "}:stock")).as("the unsplit state is gone").isFalse();
+        assertThat(shardStock(whole, 0, 3) + shardStock(whole, 1, 3) + shardStock(whole, 2, 3)).isEqualTo(30);
+        assertThat(buy(whole, "splitter").status()).isEqualTo(201);
+        Api.Reply again = api.patch("/api/v1/admin/products/" + whole, "{\"shards\":2}", Api.admin());
+        assertThat(again.status()).as(again.toString()).isEqualTo(409);
+        assertInvariantsHold(whole);
 
         assertThat(buy(id, "first-buyer").status()).isEqualTo(201);
         Api.Reply lowered = api.patch("/api/v1/admin/products/" + id, "{\"totalQuantity\":15}", Api.admin());
