@@ -8,7 +8,7 @@ import {count, dateTime, el, fromLocalInput, isoDuration, isoSeconds, price, tim
   from './format.js';
 
 const $ = (name) => document.getElementById(name);
-const FIELDS = ['name', 'description', 'price', 'totalQuantity', 'perUserLimit', 'holdFor', 'perAddressLimit', 'gated',
+const FIELDS = ['name', 'description', 'price', 'totalQuantity', 'perUserLimit', 'shards', 'holdFor', 'perAddressLimit', 'gated',
   'powDifficulty', 'saleStartAt', 'saleEndAt'];
 let products = [];
 let editing = null; // the product being edited, or null when creating
@@ -30,7 +30,8 @@ async function loadSales() {
       el('th', {scope: 'row'}, el('a', {href: `/sale.html?id=${p.id}`, text: p.name})),
       el('td', {'data-label': 'Status'}, el('span', {class: `badge ${p.status}`, text: p.status})),
       el('td', {class: 'num', 'data-label': 'Price', text: price(p.price)}),
-      el('td', {class: 'num', 'data-label': 'Stock', text: String(p.totalQuantity)}),
+      el('td', {class: 'num', 'data-label': 'Stock', title: p.shards > 1 ? `split into ${p.shards} shards` : undefined,
+        text: p.shards > 1 ? `${p.totalQuantity} (${p.shards} shards)` : String(p.totalQuantity)}),
       el('td', {class: 'num', 'data-label': 'Remaining', 'data-col': 'remaining', text: String(p.availableQuantity)}),
       el('td', {class: 'num', 'data-label': 'Sold', 'data-col': 'sold', text: String(p.soldQuantity)}),
       el('td', {class: 'num', 'data-label': 'Backlog', 'data-col': 'backlog', text: String(backlog)}),
@@ -97,6 +98,7 @@ function edit(p) {
   input('totalQuantity').value = p.totalQuantity;
   input('perUserLimit').value = p.perUserLimit;
   input('perAddressLimit').value = p.perAddressLimit ?? '';
+  input('shards').value = p.shards;
   input('holdFor').value = p.holdFor ?? '';
   input('gated').checked = p.gated;
   input('powDifficulty').value = p.powDifficulty;
@@ -138,6 +140,7 @@ function formBody() {
     price: number(value('price')),
     totalQuantity: number(value('totalQuantity')),
     perUserLimit: number(value('perUserLimit')),
+    shards: number(value('shards')),
     holdFor: holdFor(value('holdFor')),
     perAddressLimit: value('perAddressLimit') === '' ? null : number(value('perAddressLimit')), // empty: no cap
     gated: input('gated').checked,

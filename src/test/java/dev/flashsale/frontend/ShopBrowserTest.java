@@ -310,6 +310,31 @@ class ShopBrowserTest extends IntegrationTest {
         assertThat(Browsers.accessibilityViolations(page)).isEmpty();
     }
 
+    /** A sale split into shards from the console: refused with a bot control, then created and shown split. */
+    @Test
+    void anAdminSplitsASaleIntoShardsInTheConsole() {
+        Page page = newVisitor();
+        signInAsAdmin(page);
+
+        String name = "Split drop " + UUID.randomUUID().toString().substring(0, 8);
+        page.getByLabel("Name", EXACT).fill(name);
+        page.getByLabel("Price (USD)", EXACT).fill("30.00");
+        page.getByLabel("Stock", EXACT).fill("300");
+        page.getByLabel("Shards", EXACT).fill("3");
+        page.getByLabel("Per-address limit", EXACT).fill("2");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create sale")).click();
+        PlaywrightAssertions.assertThat(page.locator("#f-shards-error")).containsText("no perAddressLimit");
+
+        page.getByLabel("Per-address limit", EXACT).fill("");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create sale")).click();
+        PlaywrightAssertions.assertThat(page.locator("#form-message")).containsText("Created “" + name + "”");
+        assertThat(jdbc.sql("SELECT shards FROM products WHERE name = ?").param(name).query(Integer.class).single())
+                .isEqualTo(3);
+        PlaywrightAssertions.assertThat(page.locator("tr", new Page.LocatorOptions().setHasText(name)))
+                .containsText("300 (3 shards)");
+        assertThat(Browsers.accessibilityViolations(page)).isEmpty();
+    }
+
     /** The audit log panel: newest first, who and from where, and older entries a page at a time. */
     @Test
     void anAdminReadsTheAuditLogAPageAtATime() {
