@@ -339,15 +339,13 @@ public class Inventory {
         }
         // a split sale: each order's hold on its user's home shard counts; a shard that lent the
         // units holds them under the same order id
-        Map<Integer, List<UUID>> byHome = new LinkedHashMap<>();
-        orders.forEach((order, user) -> byHome.computeIfAbsent(shards.home(user), h -> new ArrayList<>()).add(order));
         int settled = 0;
         for (SaleShard shard : shards.all()) {
-            int home = runSettleHolds(SaleKeys.of(shard), byHome.getOrDefault(shard.index(), List.of()), paid);
-            settled += home;
-            List<UUID> lent = orders.keySet().stream()
-                    .filter(o -> !byHome.getOrDefault(shard.index(), List.of()).contains(o)).toList();
-            runSettleHolds(SaleKeys.of(shard), lent, paid);
+            List<UUID> home = new ArrayList<>();
+            List<UUID> others = new ArrayList<>();
+            orders.forEach((order, user) -> (shards.home(user) == shard.index() ? home : others).add(order));
+            settled += runSettleHolds(SaleKeys.of(shard), home, paid);
+            runSettleHolds(SaleKeys.of(shard), others, paid);
         }
         return settled;
     }
