@@ -228,6 +228,47 @@ class SplitSaleTest extends IntegrationTest {
     }
 
     @Test
+    void aDeadInstancesClaimAndLoanOfAnOrderAwaitingPaymentBecomeItsHolds() {
+        Instant now = Instant.now();
+        UUID id = product(2, 1, now.minus(Duration.ofMinutes(10)), now.plus(Duration.ofHours(1)),
+                Map.of("shards", 2, "holdFor", "PT10M"));
+        Product product = catalog.load(id).orElseThrow();
+        SaleKeys home = SaleKeys.of(SaleShards.of(product).shard(0));
+        SaleKeys lender = SaleKeys.of(SaleShards.of(product).shard(1));
+        List<String> homedAtZero = usersHomedAt(0, 2, 2, "await-");
+        assertThat(buy(id, homedAtZero.get(0)).status()).isEqualTo(201);
+        Api.Reply borrowed = buy(id, homedAtZero.get(1));
+        assertThat(borrowed.status()).as(borrowed.toString()).isEqualTo(201);
+        String order = borrowed.data().path("orderId").asString();
+        int unit = jdbc.sql("SELECT unit_no FROM order_units WHERE order_id = ?::uuid").param(order)
+                .query(Integer.class).single();
+
+        // as if the instance died after the order committed, before it turned the marks into holds
+        String user = homedAtZero.get(1);
+        long fiveMinutesAgo = Instant.now().minus(Duration.ofMinutes(5)).toEpochMilli();
+        redis.opsForHash().delete(home.holds(), order);
+        redis.opsForHash().delete(lender.holds(), order);
+        redis.opsForHash().put(home.pending(), user, fiveMinutesAgo + ":0::98");
+        redis.opsForHash().put(lender.pending(), user, fiveMinutesAgo + ":1:" + unit + ":99");
+
+        reconciler.reconcile(product);
+
+        assertThat(redis.opsForHash().size(home.pending()) + redis.opsForHash().size(lender.pending())).isZero();
+        assertThat(redis.opsForHash().hasKey(home.holds(), order)).isTrue();
+        assertThat(redis.opsForHash().get(lender.holds(), order)).isEqualTo(user + ":1:" + unit);
+        assertThat(redis.opsForSet().isMember(home.buyers(), user)).isTrue();
+        assertThat(redis.opsForSet().size(lender.buyers())).isZero();
+        assertThat(audit(id).path("allHold").asBoolean()).as(audit(id).toString()).isTrue();
+
+        // and cancelling the order gives the unit back to the shard that lent it
+        Api.Reply cancelled = api.post("/api/v1/sale/user/orders/" + order + "/cancel", "", Api.user(user));
+        assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
+        assertThat(shardStock(id, 1, 2)).isEqualTo(1);
+        assertThat(redis.opsForHash().size(lender.holds())).isZero();
+        assertThat(audit(id).path("allHold").asBoolean()).as(audit(id).toString()).isTrue();
+    }
+
+    @Test
     void aSplitSaleTakesNoBotControlsAndChangesItsStockOnlyBeforeAnythingIsTaken() {
         Api.Reply refused = api.post("/api/v1/admin/products", """
                 {"name":"split","price":1,"totalQuantity":10,"shards":2,"perAddressLimit":2}""", Api.admin());
