@@ -51,6 +51,8 @@ public class Inventory {
     private static final int CHUNK = 1_000;
 
     private final Counter reservationScripts;
+    private final Counter borrowed;
+    private final Counter notLent;
     private final StringRedisTemplate redis;
     private final RedisCalls calls;
     private final WarmUp warmUp;
@@ -65,6 +67,12 @@ public class Inventory {
         this.reservationScripts = Counter.builder("flashsale.inventory.reservation.scripts")
                 .description("reservation scripts sent to Redis (attempts that could not be answered from memory)")
                 .register(meters);
+        this.borrowed = Counter.builder("flashsale.inventory.loans")
+                .description("purchases of a split sale whose home shard was short: lent by another shard, or not")
+                .tag("outcome", "lent").register(meters);
+        this.notLent = Counter.builder("flashsale.inventory.loans")
+                .description("purchases of a split sale whose home shard was short: lent by another shard, or not")
+                .tag("outcome", "none").register(meters);
         this.redis = redis;
         this.calls = calls;
         this.warmUp = warmUp;
@@ -191,6 +199,7 @@ public class Inventory {
                 }
                 switch ((String) lent.getFirst()) {
                     case "LENT" -> {
+                        borrowed.increment();
                         Reservation loan = reservation(donor, claim.userId(), (String) lent.get(2));
                         return new ReserveResult.Reserved(new Reservation(claim.productId(), claim.userId(),
                                 loan.quantity(), loan.units(), claim.reservedAt(), claim.pending(), claim.shard(), loan),
@@ -207,6 +216,7 @@ public class Inventory {
             throw e;
         }
         giveBack(claim);
+        notLent.increment();
         if (most <= 0) {
             local.saw(product.id(), 0);
             return ReserveResult.Refused.of(ReserveOutcome.SOLD_OUT);

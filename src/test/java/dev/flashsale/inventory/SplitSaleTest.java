@@ -15,6 +15,7 @@ import dev.flashsale.inventory.internal.SaleKeys;
 import dev.flashsale.reconciliation.Reconciler;
 import dev.flashsale.support.Api;
 import dev.flashsale.support.IntegrationTest;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -35,6 +36,13 @@ class SplitSaleTest extends IntegrationTest {
 
     @Autowired
     Reconciler reconciler;
+
+    @Autowired
+    MeterRegistry meters;
+
+    private double loans(String outcome) {
+        return meters.get("flashsale.inventory.loans").tag("outcome", outcome).counter().count();
+    }
 
     private UUID splitProduct(int total, int shards) {
         return product(total, 1, Instant.now().minus(Duration.ofMinutes(10)), Instant.now().plus(Duration.ofHours(1)),
@@ -79,6 +87,8 @@ class SplitSaleTest extends IntegrationTest {
     void buyersWhoseHomeShardIsEmptyBorrowTheLastUnitsFromTheOthers() {
         UUID product = splitProduct(6, 3); // two units per shard
         List<String> homedAtZero = usersHomedAt(0, 3, 7, "home0-");
+        double lentBefore = loans("lent");
+        double noneBefore = loans("none");
 
         List<Integer> statuses = new ArrayList<>();
         for (String user : homedAtZero) {
@@ -87,6 +97,8 @@ class SplitSaleTest extends IntegrationTest {
 
         // all six units sell to users of one home shard; the seventh hears "sold out"
         assertThat(statuses).containsExactly(201, 201, 201, 201, 201, 201, 409);
+        assertThat(loans("lent") - lentBefore).as("units lent by the other shards").isEqualTo(4);
+        assertThat(loans("none") - noneBefore).as("purchases no shard could lend to").isEqualTo(1);
         assertThat(shardStock(product, 0, 3)).isZero();
         assertThat(shardStock(product, 1, 3)).isZero();
         assertThat(shardStock(product, 2, 3)).isZero();
