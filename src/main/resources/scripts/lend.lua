@@ -5,16 +5,17 @@
 -- that took it dies: a user's pending mark on a shard that is not the user's home is a loan.
 -- KEYS: 1 sale  2 stock  3 pending  4 free units
 -- ARGV: 1 user  2 quantity  3 now in epoch ms, or '' to use the Redis clock
--- Returns {'LENT', stockLeft, pending mark}  {'SHORT', stock}  {'BUSY'} (a loan to the user is
--- pending here already)  {'MISSING'}
+-- Returns {'LENT', stockLeft, pending mark}  {'SHORT', stock}  {'BUSY', stock} (a loan to the user
+-- is pending here already: an attempt of the user's in flight, or one whose instance died)
+-- {'MISSING'}
 if redis.call('EXISTS', KEYS[1]) == 0 then
     return {'MISSING'}
 end
-if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then
-    return {'BUSY'}
-end
 local qty = tonumber(ARGV[2])
 local stock = tonumber(redis.call('GET', KEYS[2]) or '0')
+if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then
+    return {'BUSY', stock}
+end
 if stock < qty then
     return {'SHORT', stock}
 end

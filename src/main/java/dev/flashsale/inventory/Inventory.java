@@ -183,40 +183,61 @@ public class Inventory {
         };
     }
 
-    /** The units of a claimed place, lent by another shard of the sale, or the place given back. */
+    /**
+     * The units of a claimed place, lent by another shard of the sale, or the place given back. A
+     * shard that does not answer is passed over for the next; if none lent and one did not
+     * answer, the purchase fails as a Redis failure does (the claim given back).
+     */
     private ReserveResult borrow(Product product, SaleShards shards, Reservation claim, int quantity, int homeStock,
                                  String nowMs) {
         int most = homeStock;
-        try {
-            int others = shards.count() - 1;
-            int first = ThreadLocalRandom.current().nextInt(others);
-            for (int k = 0; k < others; k++) {
-                SaleShard donor = shards.shard((claim.shard().index() + 1 + (first + k) % others) % shards.count());
-                List<?> lent = runLend(SaleKeys.of(donor), claim.userId(), quantity, nowMs);
+        boolean pendingLoan = false;
+        RuntimeException unanswered = null;
+        int others = shards.count() - 1;
+        int first = ThreadLocalRandom.current().nextInt(others);
+        for (int k = 0; k < others; k++) {
+            SaleShard donor = shards.shard((claim.shard().index() + 1 + (first + k) % others) % shards.count());
+            List<?> lent;
+            try {
+                lent = runLend(SaleKeys.of(donor), claim.userId(), quantity, nowMs);
                 if ("MISSING".equals(lent.getFirst())) {
                     warmUp.ensure(product);
                     lent = runLend(SaleKeys.of(donor), claim.userId(), quantity, nowMs);
                 }
-                switch ((String) lent.getFirst()) {
-                    case "LENT" -> {
-                        borrowed.increment();
-                        Reservation loan = reservation(donor, claim.userId(), (String) lent.get(2));
-                        return new ReserveResult.Reserved(new Reservation(claim.productId(), claim.userId(),
-                                loan.quantity(), loan.units(), claim.reservedAt(), claim.pending(), claim.shard(), loan),
-                                number(lent.get(1)));
-                    }
-                    case "SHORT" -> most = Math.max(most, number(lent.get(1)));
-                    default -> {
-                        // BUSY: a loan to this user from an attempt that died is pending there
-                    }
+            } catch (RuntimeException e) {
+                // if the script ran before the answer was lost, its loan is settled by the reconciler
+                unanswered = unanswered == null ? e : unanswered;
+                continue;
+            }
+            switch ((String) lent.getFirst()) {
+                case "LENT" -> {
+                    borrowed.increment();
+                    Reservation loan = reservation(donor, claim.userId(), (String) lent.get(2));
+                    return new ReserveResult.Reserved(new Reservation(claim.productId(), claim.userId(),
+                            loan.quantity(), loan.units(), claim.reservedAt(), claim.pending(), claim.shard(), loan),
+                            number(lent.get(1)));
+                }
+                case "SHORT" -> most = Math.max(most, number(lent.get(1)));
+                case "BUSY" -> {
+                    // a loan to this user is pending there: an attempt in flight, or one whose
+                    // instance died, until the reconciler settles it
+                    most = Math.max(most, number(lent.get(1)));
+                    pendingLoan |= number(lent.get(1)) >= quantity;
+                }
+                default -> {
+                    // MISSING again: the shard's state is being rebuilt
                 }
             }
-        } catch (RuntimeException e) {
-            giveBack(claim);
-            throw e;
         }
         giveBack(claim);
+        if (unanswered != null) {
+            throw unanswered;
+        }
         notLent.increment();
+        if (pendingLoan) {
+            // as for an unsplit sale, a user with a reservation pending is a buyer until it is settled
+            return ReserveResult.Refused.of(ReserveOutcome.ALREADY_PURCHASED);
+        }
         if (most <= 0) {
             local.saw(product.id(), 0);
             return ReserveResult.Refused.of(ReserveOutcome.SOLD_OUT);
@@ -396,10 +417,18 @@ public class Inventory {
         if (reason == ReleaseReason.NOT_COMMITTED || reason == ReleaseReason.UNITS_TAKEN) {
             buyers.forget(reservation.productId(), reservation.userId());
         }
-        boolean released = runRelease(reservation, reason);
-        if (reservation.loan() != null) {
-            runRelease(reservation.loan(), reason);
+        if (reservation.loan() == null) {
+            return runRelease(reservation, reason);
         }
+        // both, even if one shard does not answer: what is left pending, the reconciler settles
+        boolean released;
+        try {
+            released = runRelease(reservation, reason);
+        } catch (RuntimeException e) {
+            runRelease(reservation.loan(), reason);
+            throw e;
+        }
+        runRelease(reservation.loan(), reason);
         return released;
     }
 
