@@ -35,13 +35,13 @@ class SplitSaleTest extends IntegrationTest {
     @Autowired
     Reconciler reconciler;
 
-    private UUID splitProduct(int total, int shards) {
+    UUID splitProduct(int total, int shards) {
         return product(total, 1, Instant.now().minus(Duration.ofMinutes(10)), Instant.now().plus(Duration.ofHours(1)),
                 Map.of("shards", shards));
     }
 
     /** Users whose home is the given shard of a sale split {@code shards} ways. */
-    private static List<String> usersHomedAt(int shard, int shards, int count, String prefix) {
+    static List<String> usersHomedAt(int shard, int shards, int count, String prefix) {
         List<String> users = new ArrayList<>();
         for (int i = 0; users.size() < count; i++) {
             if (SaleShards.home(prefix + i, shards) == shard) {
@@ -51,7 +51,7 @@ class SplitSaleTest extends IntegrationTest {
         return users;
     }
 
-    private int shardStock(UUID product, int index, int shards) {
+    int shardStock(UUID product, int index, int shards) {
         Product p = catalog.load(product).orElseThrow();
         String stock = redis.opsForValue().get(SaleKeys.of(SaleShards.of(p).shard(index)).stock());
         return stock == null ? -1 : Integer.parseInt(stock);
