@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
@@ -98,6 +99,49 @@ class SplitSaleTest extends IntegrationTest {
         assertThat(redis.opsForSet().size(SaleKeys.of(SaleShards.of(p).shard(2)).buyers())).isZero();
         // and a buyer who borrowed is still one buyer
         assertThat(buy(product, homedAtZero.get(5)).code()).isEqualTo("ALREADY_PURCHASED");
+        assertInvariantsHold(product);
+    }
+
+    @Test
+    void theLastUnitsSellToARaceOfBuyersWhoseHomeShardsAreEmpty() {
+        UUID product = splitProduct(30, 3); // ten units per shard
+        List<String> homedAtZero = usersHomedAt(0, 3, 23, "empty0-");
+        List<String> homedAtOne = usersHomedAt(1, 3, 22, "empty1-");
+
+        // the first twenty buyers empty their home shards, 0 and 1, from their own stock
+        for (int i = 0; i < 10; i++) {
+            assertThat(buy(product, homedAtZero.get(i)).status()).isEqualTo(201);
+            assertThat(buy(product, homedAtOne.get(i)).status()).isEqualTo(201);
+        }
+        assertThat(shardStock(product, 0, 3)).isZero();
+        assertThat(shardStock(product, 1, 3)).isZero();
+        assertThat(shardStock(product, 2, 3)).isEqualTo(10);
+
+        // the next ones, all at home on an empty shard, race for the ten units only shard 2 can lend
+        List<String> borrowers = new ArrayList<>(homedAtZero.subList(10, 23));
+        borrowers.addAll(homedAtOne.subList(10, 22));
+        Map<String, AtomicInteger> outcomes = race(product, borrowers.size(), borrowers::get);
+
+        assertThat(count(outcomes, "201")).as(outcomes.toString()).isEqualTo(10);
+        assertThat(outcomes).as(outcomes.toString()).containsOnlyKeys("201", "409 SOLD_OUT");
+        assertThat(shardStock(product, 2, 3)).isZero();
+        assertThat(jdbc.sql("SELECT unit_no FROM order_units WHERE product_id = ? ORDER BY unit_no")
+                .param(product).query(Integer.class).list())
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 30).boxed().toList());
+        assertThat(jdbc.sql("""
+                SELECT count(*) FROM order_units u JOIN orders o ON o.id = u.order_id
+                WHERE u.product_id = ? AND u.unit_no > 20 AND o.user_id = ANY (?::text[])""")
+                .params(product, borrowers.toArray(String[]::new)).query(Long.class).single())
+                .as("the borrowers hold shard 2's units").isEqualTo(10);
+        // the borrowers' places are on their home shards; shard 2, which lent, has no buyer
+        Product p = catalog.load(product).orElseThrow();
+        assertThat(redis.opsForSet().size(SaleKeys.of(SaleShards.of(p).shard(0)).buyers())
+                + redis.opsForSet().size(SaleKeys.of(SaleShards.of(p).shard(1)).buyers())).isEqualTo(30);
+        assertThat(redis.opsForSet().size(SaleKeys.of(SaleShards.of(p).shard(2)).buyers())).isZero();
+        // and the sale is sold out for everyone, shard 2's own users too
+        assertThat(buy(product, usersHomedAt(2, 3, 1, "late2-").getFirst()).code()).isEqualTo("SOLD_OUT");
+        assertThat(buy(product, usersHomedAt(0, 3, 1, "late0-").getFirst()).code()).isEqualTo("SOLD_OUT");
+        assertThat(completedOrders(product)).isEqualTo(30);
         assertInvariantsHold(product);
     }
 
