@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
@@ -44,13 +45,13 @@ class SplitSaleTest extends IntegrationTest {
         return meters.get("flashsale.inventory.loans").tag("outcome", outcome).counter().count();
     }
 
-    private UUID splitProduct(int total, int shards) {
+    UUID splitProduct(int total, int shards) {
         return product(total, 1, Instant.now().minus(Duration.ofMinutes(10)), Instant.now().plus(Duration.ofHours(1)),
                 Map.of("shards", shards));
     }
 
     /** Users whose home is the given shard of a sale split {@code shards} ways. */
-    private static List<String> usersHomedAt(int shard, int shards, int count, String prefix) {
+    static List<String> usersHomedAt(int shard, int shards, int count, String prefix) {
         List<String> users = new ArrayList<>();
         for (int i = 0; users.size() < count; i++) {
             if (SaleShards.home(prefix + i, shards) == shard) {
@@ -60,7 +61,7 @@ class SplitSaleTest extends IntegrationTest {
         return users;
     }
 
-    private int shardStock(UUID product, int index, int shards) {
+    int shardStock(UUID product, int index) {
         Product p = catalog.load(product).orElseThrow();
         String stock = redis.opsForValue().get(SaleKeys.of(SaleShards.of(p).shard(index)).stock());
         return stock == null ? -1 : Integer.parseInt(stock);
@@ -69,7 +70,7 @@ class SplitSaleTest extends IntegrationTest {
     @Test
     void aSaleInThreeShardsSellsExactlyItsStockToARaceOfUsers() {
         UUID product = splitProduct(90, 3);
-        assertThat(shardStock(product, 0, 3) + shardStock(product, 1, 3) + shardStock(product, 2, 3)).isEqualTo(90);
+        assertThat(shardStock(product, 0) + shardStock(product, 1) + shardStock(product, 2)).isEqualTo(90);
 
         Map<String, AtomicInteger> outcomes = race(product, 400, i -> "racer-" + i);
 
@@ -99,9 +100,9 @@ class SplitSaleTest extends IntegrationTest {
         assertThat(statuses).containsExactly(201, 201, 201, 201, 201, 201, 409);
         assertThat(loans("lent") - lentBefore).as("units lent by the other shards").isEqualTo(4);
         assertThat(loans("none") - noneBefore).as("purchases no shard could lend to").isEqualTo(1);
-        assertThat(shardStock(product, 0, 3)).isZero();
-        assertThat(shardStock(product, 1, 3)).isZero();
-        assertThat(shardStock(product, 2, 3)).isZero();
+        assertThat(shardStock(product, 0)).isZero();
+        assertThat(shardStock(product, 1)).isZero();
+        assertThat(shardStock(product, 2)).isZero();
         assertThat(jdbc.sql("SELECT unit_no FROM order_units WHERE product_id = ? ORDER BY unit_no")
                 .param(product).query(Integer.class).list()).containsExactly(1, 2, 3, 4, 5, 6);
         // the buyers' places are on their home shard, none on the shards that lent the units
@@ -111,6 +112,49 @@ class SplitSaleTest extends IntegrationTest {
         assertThat(redis.opsForSet().size(SaleKeys.of(SaleShards.of(p).shard(2)).buyers())).isZero();
         // and a buyer who borrowed is still one buyer
         assertThat(buy(product, homedAtZero.get(5)).code()).isEqualTo("ALREADY_PURCHASED");
+        assertInvariantsHold(product);
+    }
+
+    @Test
+    void theLastUnitsSellToARaceOfBuyersWhoseHomeShardsAreEmpty() {
+        UUID product = splitProduct(30, 3); // ten units per shard
+        List<String> homedAtZero = usersHomedAt(0, 3, 23, "empty0-");
+        List<String> homedAtOne = usersHomedAt(1, 3, 22, "empty1-");
+
+        // the first twenty buyers empty their home shards, 0 and 1, from their own stock
+        for (int i = 0; i < 10; i++) {
+            assertThat(buy(product, homedAtZero.get(i)).status()).isEqualTo(201);
+            assertThat(buy(product, homedAtOne.get(i)).status()).isEqualTo(201);
+        }
+        assertThat(shardStock(product, 0)).isZero();
+        assertThat(shardStock(product, 1)).isZero();
+        assertThat(shardStock(product, 2)).isEqualTo(10);
+
+        // the next ones, all at home on an empty shard, race for the ten units only shard 2 can lend
+        List<String> borrowers = new ArrayList<>(homedAtZero.subList(10, 23));
+        borrowers.addAll(homedAtOne.subList(10, 22));
+        Map<String, AtomicInteger> outcomes = race(product, borrowers.size(), borrowers::get);
+
+        assertThat(count(outcomes, "201")).as(outcomes.toString()).isEqualTo(10);
+        assertThat(outcomes).as(outcomes.toString()).containsOnlyKeys("201", "409 SOLD_OUT");
+        assertThat(shardStock(product, 2)).isZero();
+        assertThat(jdbc.sql("SELECT unit_no FROM order_units WHERE product_id = ? ORDER BY unit_no")
+                .param(product).query(Integer.class).list())
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 30).boxed().toList());
+        assertThat(jdbc.sql("""
+                SELECT count(*) FROM order_units u JOIN orders o ON o.id = u.order_id
+                WHERE u.product_id = ? AND u.unit_no > 20 AND o.user_id = ANY (?::text[])""")
+                .params(product, borrowers.toArray(String[]::new)).query(Long.class).single())
+                .as("the borrowers hold shard 2's units").isEqualTo(10);
+        // the borrowers' places are on their home shards; shard 2, which lent, has no buyer
+        Product p = catalog.load(product).orElseThrow();
+        assertThat(redis.opsForSet().size(SaleKeys.of(SaleShards.of(p).shard(0)).buyers())
+                + redis.opsForSet().size(SaleKeys.of(SaleShards.of(p).shard(1)).buyers())).isEqualTo(30);
+        assertThat(redis.opsForSet().size(SaleKeys.of(SaleShards.of(p).shard(2)).buyers())).isZero();
+        // and the sale is sold out for everyone, shard 2's own users too
+        assertThat(buy(product, usersHomedAt(2, 3, 1, "late2-").getFirst()).code()).isEqualTo("SOLD_OUT");
+        assertThat(buy(product, usersHomedAt(0, 3, 1, "late0-").getFirst()).code()).isEqualTo("SOLD_OUT");
+        assertThat(completedOrders(product)).isEqualTo(30);
         assertInvariantsHold(product);
     }
 
@@ -141,11 +185,11 @@ class SplitSaleTest extends IntegrationTest {
                 Instant.now().minus(Duration.ofMinutes(5)));
         assertThat(r.loan()).isNotNull();
         assertThat(r.loan().shard().index()).isEqualTo(1);
-        assertThat(shardStock(id, 1, 2)).isZero();
+        assertThat(shardStock(id, 1)).isZero();
 
         reconciler.reconcile(product);
 
-        assertThat(shardStock(id, 1, 2)).isEqualTo(1);
+        assertThat(shardStock(id, 1)).isEqualTo(1);
         SaleShard home = SaleShards.of(product).shard(0);
         assertThat(redis.opsForHash().size(SaleKeys.of(home).pending())).isZero();
         assertThat(redis.opsForSet().isMember(SaleKeys.of(home).buyers(), homedAtZero.get(1))).isFalse();
@@ -173,7 +217,7 @@ class SplitSaleTest extends IntegrationTest {
         reconciler.reconcile(product);
 
         assertThat(redis.opsForHash().size(lender.pending())).isZero();
-        assertThat(shardStock(id, 1, 2)).isZero();
+        assertThat(shardStock(id, 1)).isZero();
         assertThat(redis.opsForSet().size(lender.buyers())).isZero();
         assertInvariantsHold(id);
     }
@@ -193,8 +237,8 @@ class SplitSaleTest extends IntegrationTest {
         reconciler.reconcile(product);
 
         assertThat(buy(id, homedAtOne.get(2)).code()).isEqualTo("ALREADY_PURCHASED");
-        assertThat(shardStock(id, 1, 2)).isZero();
-        assertThat(shardStock(id, 0, 2)).isEqualTo(1);
+        assertThat(shardStock(id, 1)).isZero();
+        assertThat(shardStock(id, 0)).isEqualTo(1);
         assertThat(redis.opsForSet().size(one.buyers())).isEqualTo(3);
         assertInvariantsHold(id);
     }
@@ -225,14 +269,14 @@ class SplitSaleTest extends IntegrationTest {
         Api.Reply cancelled = api.post("/api/v1/sale/user/orders/" + order + "/cancel", "",
                 Api.user(homedAtZero.get(1)));
         assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
-        assertThat(shardStock(id, 1, 2)).isEqualTo(1);
-        assertThat(shardStock(id, 0, 2)).isZero();
+        assertThat(shardStock(id, 1)).isEqualTo(1);
+        assertThat(shardStock(id, 0)).isZero();
         assertThat(redis.opsForHash().size(lender.holds())).isZero();
         assertThat(redis.opsForSet().isMember(home.buyers(), homedAtZero.get(1))).isFalse();
 
         // the first buyer does not pay: at the deadline the home unit comes back too
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-            assertThat(shardStock(id, 0, 2)).isEqualTo(1);
+            assertThat(shardStock(id, 0)).isEqualTo(1);
             assertThat(redis.opsForHash().size(home.holds())).isZero();
         });
         assertInvariantsHold(id);
@@ -275,9 +319,29 @@ class SplitSaleTest extends IntegrationTest {
         // and cancelling the order gives the unit back to the shard that lent it
         Api.Reply cancelled = api.post("/api/v1/sale/user/orders/" + order + "/cancel", "", Api.user(user));
         assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
-        assertThat(shardStock(id, 1, 2)).isEqualTo(1);
+        assertThat(shardStock(id, 1)).isEqualTo(1);
         assertThat(redis.opsForHash().size(lender.holds())).isZero();
         assertThat(audit(id).path("allHold").asBoolean()).as(audit(id).toString()).isTrue();
+    }
+
+    @Test
+    void aUserWithALoanPendingIsToldAlreadyPurchasedAndTheSaleIsNotSoldOutForOthers() {
+        UUID id = splitProduct(2, 2); // one unit per shard
+        Product product = catalog.load(id).orElseThrow();
+        List<String> homedAtZero = usersHomedAt(0, 2, 3, "pending-loan-");
+        assertThat(buy(id, homedAtZero.get(0)).status()).isEqualTo(201); // shard 0 is empty
+        // a loan of shard 1 to the second user is pending there (its attempt still running, or its
+        // instance dead), and its unit is not taken yet
+        SaleKeys lender = SaleKeys.of(SaleShards.of(product).shard(1));
+        redis.opsForHash().put(lender.pending(), homedAtZero.get(1), Instant.now().toEpochMilli() + ":0::77");
+
+        Api.Reply again = buy(id, homedAtZero.get(1));
+
+        assertThat(again.code()).as(again.toString()).isEqualTo("ALREADY_PURCHASED");
+        // the unit is still there for the next buyer: this instance did not take the sale for sold out
+        assertThat(buy(id, homedAtZero.get(2)).status()).isEqualTo(201);
+        redis.opsForHash().delete(lender.pending(), homedAtZero.get(1));
+        assertInvariantsHold(id);
     }
 
     @Test
@@ -289,8 +353,8 @@ class SplitSaleTest extends IntegrationTest {
         UUID id = splitProduct(10, 2);
         Api.Reply raised = api.patch("/api/v1/admin/products/" + id, "{\"totalQuantity\":20}", Api.admin());
         assertThat(raised.status()).as(raised.toString()).isEqualTo(200);
-        assertThat(shardStock(id, 0, 2) + shardStock(id, 1, 2)).isEqualTo(20);
-        assertThat(shardStock(id, 0, 2)).isEqualTo(10);
+        assertThat(shardStock(id, 0) + shardStock(id, 1)).isEqualTo(20);
+        assertThat(shardStock(id, 0)).isEqualTo(10);
 
         // an unsplit sale is split while nothing is taken, and not once a unit is sold
         UUID whole = liveProduct(30, 1);
@@ -298,7 +362,7 @@ class SplitSaleTest extends IntegrationTest {
         assertThat(split.status()).as(split.toString()).isEqualTo(200);
         assertThat(split.data().path("shards").asInt()).isEqualTo(3);
         assertThat(redis.hasKey("fs:{" + whole + "}:stock")).as("the unsplit state is gone").isFalse();
-        assertThat(shardStock(whole, 0, 3) + shardStock(whole, 1, 3) + shardStock(whole, 2, 3)).isEqualTo(30);
+        assertThat(shardStock(whole, 0) + shardStock(whole, 1) + shardStock(whole, 2)).isEqualTo(30);
         assertThat(buy(whole, "splitter").status()).isEqualTo(201);
         Api.Reply again = api.patch("/api/v1/admin/products/" + whole, "{\"shards\":2}", Api.admin());
         assertThat(again.status()).as(again.toString()).isEqualTo(409);
