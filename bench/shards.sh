@@ -17,7 +17,7 @@
 # CONNECTIONS (4), INFLIGHT (256), CONFIGS (1,2,3,3:1: K, or K:n with the first n shards sold out),
 # SINGLE_CONFIGS (1,3; empty: no single-Redis run), REDIS (127.0.0.1:6379),
 # REDIS_CLUSTER_BASE_PORT (7201), REDIS_CLUSTER_DIR (${TMPDIR:-/tmp}/flashsale-shards-cluster-BASE).
-# Takes about 9 minutes with the defaults.
+# Takes about 8 minutes with the defaults.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."
@@ -72,8 +72,8 @@ echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
 echo "Medians of $ROUNDS rounds of ${DURATION} s (CPU: seconds per second, the Redis main threads by INFO cpu)"
-printf '%-9s %-16s %7s %14s %11s %8s %8s %13s %12s %9s %16s\n' redis config masters reservations/s scripts/s \
-    'p50 ms' 'p99 ms' 'masters CPU' 'other nodes' generator 'scripts/CPU-s'
+printf '%-8s %-16s %7s %14s %10s %7s %7s %12s %7s %9s %13s %9s\n' redis config masters reservations/s scripts/s \
+    'p50 ms' 'p99 ms' 'masters CPU' replicas generator scripts/CPU-s 'per read'
 for file in "$work/cluster.txt" "$work/single.txt"; do
     [ -f "$file" ] || continue
     where=cluster
@@ -81,9 +81,10 @@ for file in "$work/cluster.txt" "$work/single.txt"; do
     grep '^RESULT ' "$file" | sed 's/^RESULT //' | while read -r line; do
         declare -A f=()
         for pair in $line; do f[${pair%%=*}]=${pair#*=}; done
-        printf '%-9s %-16s %7s %14s %11s %8s %8s %13s %12s %9s %16s\n' "$where" "${f[label]}" "${f[masters]}" \
+        printf '%-8s %-16s %7s %14s %10s %7s %7s %12s %7s %9s %13s %9s\n' "$where" "${f[label]}" "${f[masters]}" \
             "${f[reservations]}" "${f[scripts]}" "${f[p50]}" "${f[p99]}" "${f[masterCpu]} (${f[busiestMaster]})" \
-            "${f[otherCpu]}" "${f[generatorCpu]}" "${f[perMasterCpuSecond]}"
+            "${f[otherCpu]}" "${f[generatorCpu]}" "${f[perMasterCpuSecond]}" "${f[scriptsPerRead]}"
     done
 done
-echo "masters CPU: all masters that hold a shard (the busiest one); other nodes: the replicas (and idle masters)"
+echo "masters CPU: the main threads of the masters that hold a shard (the busiest one); replicas: the other nodes"
+echo "(and a master that holds none); scripts/CPU-s: scripts/s over masters CPU; per read: scripts per socket read"

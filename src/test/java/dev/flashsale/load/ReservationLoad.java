@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.flashsale.inventory.SaleShards;
 import dev.flashsale.inventory.SaleShards.SaleShard;
@@ -144,7 +146,8 @@ public final class ReservationLoad {
                         + result.describe());
             }
         }
-        results.forEach((config, rounds) -> System.out.println(config.label() + " median: " + median(rounds).describe()));
+        results.forEach((config, rounds) ->
+                System.out.println(config.label() + " median: " + median(rounds).describe()));
         results.forEach((config, rounds) -> System.out.println("RESULT label=" + config.label()
                 + " shards=" + config.shards() + " soldOut=" + config.soldOut() + " " + median(rounds).fields()));
     }
@@ -200,7 +203,7 @@ public final class ReservationLoad {
 
     private Snapshot snapshot(Driver driver) {
         return new Snapshot(System.nanoTime(), driver.reserved.sum(), driver.lent.sum(), driver.refused.sum(),
-                driver.scripts.sum(), target.mainThreadCpu(), processCpu(), loadAverage());
+                driver.scripts.sum(), target.sample(), processCpu(), loadAverage());
     }
 
     private static double processCpu() {
@@ -452,7 +455,8 @@ public final class ReservationLoad {
 
         private void done(LongAdder outcome) {
             outcome.increment();
-            driver.latencies.recordValue(Math.min((System.nanoTime() - started) / 1_000, TimeUnit.SECONDS.toMicros(60)));
+            long micros = (System.nanoTime() - started) / 1_000;
+            driver.latencies.recordValue(Math.min(micros, TimeUnit.SECONDS.toMicros(60)));
             driver.permits.release();
         }
 
@@ -510,8 +514,15 @@ public final class ReservationLoad {
         /** The node that serves the key's slot (host:port). */
         String nodeOf(String key);
 
-        /** Each node's main-thread CPU seconds so far (user + system), by host:port; masters first. */
-        Map<String, Node> mainThreadCpu();
+        /** Whether the node (host:port) is a master. */
+        boolean master(String node);
+
+        /** Each node's counters so far, by host:port. */
+        default Map<String, Node> sample() {
+            Map<String, Node> result = new LinkedHashMap<>();
+            nodes().forEach((node, redis) -> result.put(node, Node.of(master(node), redis)));
+            return result;
+        }
 
         /** A connection to each node (host:port), masters first. */
         Map<String, RedisCommands<String, String>> nodes();
@@ -534,7 +545,28 @@ public final class ReservationLoad {
         void close();
     }
 
-    record Node(boolean master, double cpu) {
+    /**
+     * A node's counters: its main thread's CPU seconds (user + system), the EVALSHA calls it ran and
+     * the microseconds they took (INFO commandstats: wall time inside the scripts), the reads from
+     * its clients' sockets.
+     */
+    record Node(boolean master, double cpu, long scripts, long scriptMicros, long reads) {
+
+        static Node of(boolean master, RedisCommands<String, String> redis) {
+            String stats = redis.info("stats");
+            String commands = redis.info("commandstats");
+            String cpu = redis.info("cpu");
+            return new Node(master, field(cpu, "used_cpu_user_main_thread") + field(cpu, "used_cpu_sys_main_thread"),
+                    (long) field(commands, "cmdstat_evalsha:calls"),
+                    (long) field(commands, "cmdstat_evalsha:calls=[0-9]*,usec"),
+                    (long) field(stats, "total_reads_processed"));
+        }
+
+        /** The number after {@code name} and ':' or '=' in an INFO answer, 0 if absent. */
+        private static double field(String info, String name) {
+            Matcher m = Pattern.compile("(?m)^" + name + "[:=]([0-9.]+)").matcher(info);
+            return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        }
     }
 
     private static final class Single implements Target {
@@ -589,8 +621,8 @@ public final class ReservationLoad {
         }
 
         @Override
-        public Map<String, Node> mainThreadCpu() {
-            return Map.of(hostPort, new Node(true, cpu(admin.info("cpu"))));
+        public boolean master(String node) {
+            return true;
         }
 
         @Override
@@ -672,11 +704,8 @@ public final class ReservationLoad {
         }
 
         @Override
-        public Map<String, Node> mainThreadCpu() {
-            Map<String, Node> result = new LinkedHashMap<>();
-            nodes.forEach((hostPort, connection) ->
-                    result.put(hostPort, new Node(masters.get(hostPort), cpu(connection.sync().info("cpu")))));
-            return result;
+        public boolean master(String node) {
+            return masters.get(node);
         }
 
         @Override
@@ -690,18 +719,8 @@ public final class ReservationLoad {
 
     private static RedisURI uri(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
-        return RedisURI.create(hostPort.substring(0, colon).trim(), Integer.parseInt(hostPort.substring(colon + 1).trim()));
-    }
-
-    /** used_cpu_user_main_thread + used_cpu_sys_main_thread of an INFO cpu answer. */
-    private static double cpu(String info) {
-        double total = 0;
-        for (String line : info.split("\r?\n")) {
-            if (line.startsWith("used_cpu_user_main_thread:") || line.startsWith("used_cpu_sys_main_thread:")) {
-                total += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-            }
-        }
-        return total;
+        return RedisURI.create(hostPort.substring(0, colon).trim(),
+                Integer.parseInt(hostPort.substring(colon + 1).trim()));
     }
 
     private static <T> T await(RedisFuture<T> future) {
@@ -715,7 +734,7 @@ public final class ReservationLoad {
         }
     }
 
-    private record Snapshot(long nanos, long reserved, long lent, long refused, long scripts, Map<String, Node> cpu,
+    private record Snapshot(long nanos, long reserved, long lent, long refused, long scripts, Map<String, Node> nodes,
                             double processCpu, String load) {
     }
 
@@ -723,12 +742,16 @@ public final class ReservationLoad {
      * A round's numbers, per second of the window: reservations (reserved at home + lent), attempts
      * refused, script calls; the attempts' latency; CPU seconds a second of the active masters' main
      * threads (those that hold a shard), of the other nodes (replicas, idle masters) and of this
-     * process; the scripts an active master runs per second of its own CPU; how many masters hold
-     * the shards (with K below the master count, two shards may share one).
+     * process; the scripts an active master runs per second of its own CPU; on the active masters,
+     * the microseconds inside a script (commandstats: wall time, so it includes the time the
+     * thread was preempted on a crowded machine) and the scripts per read from a socket (how
+     * much the pipelining batches); how many masters hold the shards (with K below the master count,
+     * two shards may share one); where each shard was.
      */
-    private record Result(String placement, double masters, double reservations, double lent, double refused, double scripts, double p50Ms,
-                          double p99Ms, double p999Ms, double masterCpu, double otherCpu, double generatorCpu,
-                          double scriptsPerMasterCpuSecond, double maxMasterCpu, String load) {
+    private record Result(String placement, double masters, double reservations, double lent, double refused,
+                          double scripts, double p50Ms, double p99Ms, double p999Ms, double masterCpu,
+                          double maxMasterCpu, double otherCpu, double generatorCpu, double scriptsPerMasterCpuSecond,
+                          double scriptMicros, double scriptsPerRead, String load) {
 
         static Result of(Snapshot a, Snapshot b, Histogram latencies, Sale sale, Target target) {
             double seconds = (b.nanos - a.nanos) / 1e9;
@@ -745,50 +768,60 @@ public final class ReservationLoad {
             double master = 0;
             double other = 0;
             double most = 0;
-            for (var entry : b.cpu.entrySet()) {
-                double used = (entry.getValue().cpu() - a.cpu.get(entry.getKey()).cpu()) / seconds;
+            long calls = 0;
+            long micros = 0;
+            long reads = 0;
+            for (var entry : b.nodes.entrySet()) {
+                Node before = a.nodes.get(entry.getKey());
+                Node after = entry.getValue();
+                double used = (after.cpu() - before.cpu()) / seconds;
                 if (active.contains(entry.getKey())) {
                     master += used;
                     most = Math.max(most, used);
+                    calls += after.scripts() - before.scripts();
+                    micros += after.scriptMicros() - before.scriptMicros();
+                    reads += after.reads() - before.reads();
                 } else {
                     other += used;
                 }
             }
             double scripts = (b.scripts - a.scripts) / seconds;
-            return new Result(String.join(", ", placement), active.size(), (b.reserved - a.reserved + b.lent - a.lent) / seconds,
-                    (b.lent - a.lent) / seconds,
+            return new Result(String.join(", ", placement), active.size(),
+                    (b.reserved - a.reserved + b.lent - a.lent) / seconds, (b.lent - a.lent) / seconds,
                     (b.refused - a.refused) / seconds, scripts, latencies.getValueAtPercentile(50) / 1e3,
-                    latencies.getValueAtPercentile(99) / 1e3, latencies.getValueAtPercentile(99.9) / 1e3, master, other,
-                    (b.processCpu - a.processCpu) / seconds, master > 0 ? scripts / master : 0, most,
+                    latencies.getValueAtPercentile(99) / 1e3, latencies.getValueAtPercentile(99.9) / 1e3, master, most,
+                    other, (b.processCpu - a.processCpu) / seconds, master > 0 ? scripts / master : 0,
+                    calls > 0 ? (double) micros / calls : 0, reads > 0 ? (double) calls / reads : 0,
                     a.load + "->" + b.load);
         }
 
         String describe() {
             return String.format(Locale.ROOT, "on %.0f master(s): %,.0f reservations/s (%,.0f lent), "
-                            + "%,.0f refused/s, %,.0f scripts/s; "
-                            + "latency p50 %.2f p99 %.2f p99.9 %.2f ms; CPU s/s: active masters %.2f (busiest %.2f), "
-                            + "other nodes %.2f, generator %.2f; %,.0f scripts per master CPU-second; load %s",
+                            + "%,.0f refused/s, %,.0f scripts/s; latency p50 %.2f p99 %.2f p99.9 %.2f ms; CPU s/s: "
+                            + "active masters %.2f (busiest %.2f), other nodes %.2f, generator %.2f; %,.0f scripts per "
+                            + "master CPU-second, %.1f us inside a script (wall), %.1f scripts per read; load %s",
                     masters, reservations, lent, refused, scripts, p50Ms, p99Ms, p999Ms, masterCpu, maxMasterCpu,
-                    otherCpu, generatorCpu, scriptsPerMasterCpuSecond, load);
+                    otherCpu, generatorCpu, scriptsPerMasterCpuSecond, scriptMicros, scriptsPerRead, load);
         }
 
         String fields() {
             return String.format(Locale.ROOT, "masters=%.0f reservations=%.0f lent=%.0f refused=%.0f scripts=%.0f "
                             + "p50=%.2f p99=%.2f p999=%.2f masterCpu=%.2f busiestMaster=%.2f otherCpu=%.2f "
-                            + "generatorCpu=%.2f perMasterCpuSecond=%.0f",
+                            + "generatorCpu=%.2f perMasterCpuSecond=%.0f scriptMicros=%.1f scriptsPerRead=%.1f",
                     masters, reservations, lent, refused, scripts, p50Ms, p99Ms, p999Ms, masterCpu, maxMasterCpu,
-                    otherCpu, generatorCpu, scriptsPerMasterCpuSecond);
+                    otherCpu, generatorCpu, scriptsPerMasterCpuSecond, scriptMicros, scriptsPerRead);
         }
     }
 
     /** Each number the median of the rounds' (so the medians need not come from one round). */
     private static Result median(List<Result> results) {
         return new Result("", median(results, Result::masters), median(results, Result::reservations),
-                median(results, Result::lent),
-                median(results, Result::refused), median(results, Result::scripts), median(results, Result::p50Ms),
-                median(results, Result::p99Ms), median(results, Result::p999Ms), median(results, Result::masterCpu),
+                median(results, Result::lent), median(results, Result::refused), median(results, Result::scripts),
+                median(results, Result::p50Ms), median(results, Result::p99Ms), median(results, Result::p999Ms),
+                median(results, Result::masterCpu), median(results, Result::maxMasterCpu),
                 median(results, Result::otherCpu), median(results, Result::generatorCpu),
-                median(results, Result::scriptsPerMasterCpuSecond), median(results, Result::maxMasterCpu),
+                median(results, Result::scriptsPerMasterCpuSecond), median(results, Result::scriptMicros),
+                median(results, Result::scriptsPerRead),
                 results.getFirst().load().split("->")[0] + "->" + results.getLast().load().split("->")[1]);
     }
 
