@@ -12,7 +12,8 @@
 # (a third of the buyers claim at home and borrow from another shard: two scripts per reservation).
 # Then the single Redis (REDIS, 127.0.0.1:6379; the keys are under fs-bench:, never a real sale's,
 # and deleted after each round), K=1 and K=3 (all shards on the one Redis).
-# Prints each round, the load average before and after, and a table of the medians.
+# Prints each round, the load average before and after, and a table of the medians, with the CPU each
+# part used: the masters, the replicas, the generator, and whatever else ran on the machine meanwhile.
 # Settings (environment): ROUNDS (3), DURATION (20 s a round), WARMUP (3 s before each round),
 # CONNECTIONS (4), INFLIGHT (256), CONFIGS (1,2,3,3:1: K, or K:n with the first n shards sold out),
 # SINGLE_CONFIGS (1,3; empty: no single-Redis run), REDIS (127.0.0.1:6379),
@@ -72,8 +73,8 @@ echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
 echo "Medians of $ROUNDS rounds of ${DURATION} s (CPU: seconds per second, the Redis main threads by INFO cpu)"
-printf '%-8s %-16s %7s %14s %10s %7s %7s %12s %7s %9s %13s %9s\n' redis config masters reservations/s scripts/s \
-    'p50 ms' 'p99 ms' 'masters CPU' replicas generator scripts/CPU-s 'per read'
+printf '%-8s %-16s %7s %14s %10s %7s %7s %12s %8s %9s %9s %13s %8s\n' redis config masters reservations/s scripts/s \
+    'p50 ms' 'p99 ms' 'masters CPU' replicas generator elsewhere scripts/CPU-s per-read
 for file in "$work/cluster.txt" "$work/single.txt"; do
     [ -f "$file" ] || continue
     where=cluster
@@ -81,10 +82,11 @@ for file in "$work/cluster.txt" "$work/single.txt"; do
     grep '^RESULT ' "$file" | sed 's/^RESULT //' | while read -r line; do
         declare -A f=()
         for pair in $line; do f[${pair%%=*}]=${pair#*=}; done
-        printf '%-8s %-16s %7s %14s %10s %7s %7s %12s %7s %9s %13s %9s\n' "$where" "${f[label]}" "${f[masters]}" \
+        printf '%-8s %-16s %7s %14s %10s %7s %7s %12s %8s %9s %9s %13s %8s\n' "$where" "${f[label]}" "${f[masters]}" \
             "${f[reservations]}" "${f[scripts]}" "${f[p50]}" "${f[p99]}" "${f[masterCpu]} (${f[busiestMaster]})" \
-            "${f[otherCpu]}" "${f[generatorCpu]}" "${f[perMasterCpuSecond]}" "${f[scriptsPerRead]}"
+            "${f[otherCpu]}" "${f[generatorCpu]}" "${f[elsewhereCpu]}" "${f[perMasterCpuSecond]}" "${f[scriptsPerRead]}"
     done
 done
-echo "masters CPU: the main threads of the masters that hold a shard (the busiest one); replicas: the other nodes"
-echo "(and a master that holds none); scripts/CPU-s: scripts/s over masters CPU; per read: scripts per socket read"
+echo "masters CPU: the main threads of the masters that hold a shard (the busiest one); replicas: the other nodes'"
+echo "main threads (and a master's that holds none); elsewhere: the machine's busy CPU less the generator and Redis"
+echo "(other work on a shared machine); scripts/CPU-s: scripts/s over masters CPU; per-read: scripts per socket read"

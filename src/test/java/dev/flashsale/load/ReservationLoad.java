@@ -203,12 +203,26 @@ public final class ReservationLoad {
 
     private Snapshot snapshot(Driver driver) {
         return new Snapshot(System.nanoTime(), driver.reserved.sum(), driver.lent.sum(), driver.refused.sum(),
-                driver.scripts.sum(), target.sample(), processCpu(), loadAverage());
+                driver.scripts.sum(), target.sample(), processCpu(), machineCpu(), loadAverage());
     }
 
     private static double processCpu() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime() / 1e9;
+    }
+
+    /** CPU seconds the machine's CPUs spent busy so far (/proc/stat: all but idle and iowait), NaN if unknown. */
+    private static double machineCpu() {
+        try {
+            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long busy = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) { // user nice system irq softirq steal
+                busy += Long.parseLong(cpu[i]);
+            }
+            return busy / 100.0; // USER_HZ
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     private static String loadAverage() {
@@ -546,17 +560,18 @@ public final class ReservationLoad {
     }
 
     /**
-     * A node's counters: its main thread's CPU seconds (user + system), the EVALSHA calls it ran and
-     * the microseconds they took (INFO commandstats: wall time inside the scripts), the reads from
-     * its clients' sockets.
+     * A node's counters: the CPU seconds (user + system) of its main thread and of all its threads,
+     * the EVALSHA calls it ran and the microseconds they took (INFO commandstats: wall time inside
+     * the scripts), the reads from its clients' sockets.
      */
-    record Node(boolean master, double cpu, long scripts, long scriptMicros, long reads) {
+    record Node(boolean master, double cpu, double processCpu, long scripts, long scriptMicros, long reads) {
 
         static Node of(boolean master, RedisCommands<String, String> redis) {
             String stats = redis.info("stats");
             String commands = redis.info("commandstats");
             String cpu = redis.info("cpu");
             return new Node(master, field(cpu, "used_cpu_user_main_thread") + field(cpu, "used_cpu_sys_main_thread"),
+                    field(cpu, "used_cpu_user") + field(cpu, "used_cpu_sys"),
                     (long) field(commands, "cmdstat_evalsha:calls"),
                     (long) field(commands, "cmdstat_evalsha:calls=[0-9]*,usec"),
                     (long) field(stats, "total_reads_processed"));
@@ -735,14 +750,15 @@ public final class ReservationLoad {
     }
 
     private record Snapshot(long nanos, long reserved, long lent, long refused, long scripts, Map<String, Node> nodes,
-                            double processCpu, String load) {
+                            double processCpu, double machineCpu, String load) {
     }
 
     /**
      * A round's numbers, per second of the window: reservations (reserved at home + lent), attempts
      * refused, script calls; the attempts' latency; CPU seconds a second of the active masters' main
      * threads (those that hold a shard), of the other nodes (replicas, idle masters) and of this
-     * process; the scripts an active master runs per second of its own CPU; on the active masters,
+     * process, and of everything else on the machine (its busy CPU time less this process's and the
+     * Redis nodes'); the scripts an active master runs per second of its own CPU; on the active masters,
      * the microseconds inside a script (commandstats: wall time, so it includes the time the
      * thread was preempted on a crowded machine) and the scripts per read from a socket (how
      * much the pipelining batches); how many masters hold the shards (with K below the master count,
@@ -750,7 +766,8 @@ public final class ReservationLoad {
      */
     private record Result(String placement, double masters, double reservations, double lent, double refused,
                           double scripts, double p50Ms, double p99Ms, double p999Ms, double masterCpu,
-                          double maxMasterCpu, double otherCpu, double generatorCpu, double scriptsPerMasterCpuSecond,
+                          double maxMasterCpu, double otherCpu, double generatorCpu, double elsewhereCpu,
+                          double scriptsPerMasterCpuSecond,
                           double scriptMicros, double scriptsPerRead, String load) {
 
         static Result of(Snapshot a, Snapshot b, Histogram latencies, Sale sale, Target target) {
@@ -771,10 +788,12 @@ public final class ReservationLoad {
             long calls = 0;
             long micros = 0;
             long reads = 0;
+            double redis = 0;
             for (var entry : b.nodes.entrySet()) {
                 Node before = a.nodes.get(entry.getKey());
                 Node after = entry.getValue();
                 double used = (after.cpu() - before.cpu()) / seconds;
+                redis += (after.processCpu() - before.processCpu()) / seconds;
                 if (active.contains(entry.getKey())) {
                     master += used;
                     most = Math.max(most, used);
@@ -786,11 +805,13 @@ public final class ReservationLoad {
                 }
             }
             double scripts = (b.scripts - a.scripts) / seconds;
+            double generator = (b.processCpu - a.processCpu) / seconds;
+            double elsewhere = (b.machineCpu - a.machineCpu) / seconds - generator - redis;
             return new Result(String.join(", ", placement), active.size(),
                     (b.reserved - a.reserved + b.lent - a.lent) / seconds, (b.lent - a.lent) / seconds,
                     (b.refused - a.refused) / seconds, scripts, latencies.getValueAtPercentile(50) / 1e3,
                     latencies.getValueAtPercentile(99) / 1e3, latencies.getValueAtPercentile(99.9) / 1e3, master, most,
-                    other, (b.processCpu - a.processCpu) / seconds, master > 0 ? scripts / master : 0,
+                    other, generator, elsewhere, master > 0 ? scripts / master : 0,
                     calls > 0 ? (double) micros / calls : 0, reads > 0 ? (double) calls / reads : 0,
                     a.load + "->" + b.load);
         }
@@ -798,18 +819,21 @@ public final class ReservationLoad {
         String describe() {
             return String.format(Locale.ROOT, "on %.0f master(s): %,.0f reservations/s (%,.0f lent), "
                             + "%,.0f refused/s, %,.0f scripts/s; latency p50 %.2f p99 %.2f p99.9 %.2f ms; CPU s/s: "
-                            + "active masters %.2f (busiest %.2f), other nodes %.2f, generator %.2f; %,.0f scripts per "
+                            + "active masters %.2f (busiest %.2f), other nodes %.2f, generator %.2f, elsewhere %.2f; "
+                            + "%,.0f scripts per "
                             + "master CPU-second, %.1f us inside a script (wall), %.1f scripts per read; load %s",
                     masters, reservations, lent, refused, scripts, p50Ms, p99Ms, p999Ms, masterCpu, maxMasterCpu,
-                    otherCpu, generatorCpu, scriptsPerMasterCpuSecond, scriptMicros, scriptsPerRead, load);
+                    otherCpu, generatorCpu, elsewhereCpu, scriptsPerMasterCpuSecond, scriptMicros, scriptsPerRead,
+                    load);
         }
 
         String fields() {
             return String.format(Locale.ROOT, "masters=%.0f reservations=%.0f lent=%.0f refused=%.0f scripts=%.0f "
                             + "p50=%.2f p99=%.2f p999=%.2f masterCpu=%.2f busiestMaster=%.2f otherCpu=%.2f "
-                            + "generatorCpu=%.2f perMasterCpuSecond=%.0f scriptMicros=%.1f scriptsPerRead=%.1f",
+                            + "generatorCpu=%.2f elsewhereCpu=%.2f perMasterCpuSecond=%.0f scriptMicros=%.1f "
+                            + "scriptsPerRead=%.1f",
                     masters, reservations, lent, refused, scripts, p50Ms, p99Ms, p999Ms, masterCpu, maxMasterCpu,
-                    otherCpu, generatorCpu, scriptsPerMasterCpuSecond, scriptMicros, scriptsPerRead);
+                    otherCpu, generatorCpu, elsewhereCpu, scriptsPerMasterCpuSecond, scriptMicros, scriptsPerRead);
         }
     }
 
@@ -820,6 +844,7 @@ public final class ReservationLoad {
                 median(results, Result::p50Ms), median(results, Result::p99Ms), median(results, Result::p999Ms),
                 median(results, Result::masterCpu), median(results, Result::maxMasterCpu),
                 median(results, Result::otherCpu), median(results, Result::generatorCpu),
+                median(results, Result::elsewhereCpu),
                 median(results, Result::scriptsPerMasterCpuSecond), median(results, Result::scriptMicros),
                 median(results, Result::scriptsPerRead),
                 results.getFirst().load().split("->")[0] + "->" + results.getLast().load().split("->")[1]);
