@@ -3,13 +3,14 @@
 # Redis Cluster of three masters, for K = 1, 2 and 3, and for K = 1 and 3 on a single Redis for
 # reference. No service, no HTTP: the load generator dev.flashsale.load.ReservationLoad (test
 # sources) drives reserve.lua, lend.lua and release.lua through Lettuce straight at Redis, as
-# Inventory calls them, on a new sale of 10,000,000 units per round (it never runs short, so the
-# borrow path is not taken), a new user per attempt, 256 attempts in flight over 4 connections.
+# Inventory calls them, on a new sale of 10,000,000 units per round (no shard runs short within a
+# round), a new user per attempt, 256 attempts in flight over 4 connections.
 #   bench/shards.sh
 # The cluster: ops/redis-cluster.sh on REDIS_CLUSTER_BASE_PORT (7201, away from the test suite's
 # 7001), in its own directory; reused if it runs, started (and stopped at the end) if not. On it the
 # configurations take turns round by round: K=1, K=2, K=3, and K=3 with its first shard sold out
-# (a third of the buyers claim at home and borrow from another shard: two scripts per reservation).
+# (the third of the buyers whose home it is claim there and borrow from another shard: two scripts
+# for each of their reservations).
 # Then the single Redis (REDIS, 127.0.0.1:6379; the keys are under fs-bench:, never a real sale's,
 # and deleted after each round), K=1 and K=3 (all shards on the one Redis).
 # Prints each round, the load average before and after, and a table of the medians, with the CPU each

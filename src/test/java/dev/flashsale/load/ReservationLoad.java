@@ -71,10 +71,11 @@ import org.HdrHistogram.Recorder;
  * reservations ({@code RESERVED} and {@code LENT}) and script calls completed in the window, each
  * attempt's latency from its first call to its last answer, and the CPU time each Redis node's main
  * thread spent in the window ({@code INFO cpu}), from which the scripts a master runs per second of
- * its own CPU. With the default stock (10 million units) no shard runs short during a round, so the
- * borrow path is taken only by a configuration with sold-out shards: {@code K:n} installs the first
- * n shards with their whole range issued and no units left, and their users claim at home and
- * borrow.
+ * its own CPU, this process's CPU time, and the rest of the machine's (its busy time in
+ * {@code /proc/stat} less both: other work on a shared machine makes a round incomparable). With
+ * the default stock (10 million units) no shard runs short during a round, so the borrow path is
+ * taken only by a configuration with sold-out shards: {@code K:n} installs the first n shards with
+ * their whole range issued and no units left, and their users claim at home and borrow.
  *
  * <p>Settings (system properties): {@code cluster} (nodes, {@code host:port,host:port}) or
  * {@code redis} ({@code host:port} of a single Redis, default 127.0.0.1:6379); {@code shards} (the
