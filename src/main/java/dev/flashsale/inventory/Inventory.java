@@ -128,7 +128,7 @@ public class Inventory {
         return switch (outcome) {
             case "RESERVED" -> {
                 local.saw(product.id(), number(reply.get(1)));
-                yield new ReserveResult.Reserved(reservation(whole, userId, (String) reply.get(2)),
+                yield reserved(reservation(whole, userId, (String) reply.get(2)),
                         number(reply.get(1)));
             }
             case "SOLD_OUT" -> {
@@ -169,7 +169,7 @@ public class Inventory {
         }
         String outcome = (String) reply.getFirst();
         return switch (outcome) {
-            case "RESERVED" -> new ReserveResult.Reserved(reservation(home, userId, (String) reply.get(2)),
+            case "RESERVED" -> reserved(reservation(home, userId, (String) reply.get(2)),
                     number(reply.get(1)));
             case "CLAIMED" -> borrow(product, shards, reservation(home, userId, (String) reply.get(2)), quantity,
                     number(reply.get(1)), nowMs);
@@ -213,7 +213,7 @@ public class Inventory {
                 case "LENT" -> {
                     borrowed.increment();
                     Reservation loan = reservation(donor, claim.userId(), (String) lent.get(2));
-                    return new ReserveResult.Reserved(new Reservation(claim.productId(), claim.userId(),
+                    return reserved(new Reservation(claim.productId(), claim.userId(),
                             loan.quantity(), loan.units(), claim.reservedAt(), claim.pending(), claim.shard(), loan),
                             number(lent.get(1)));
                 }
@@ -243,6 +243,15 @@ public class Inventory {
             return ReserveResult.Refused.of(ReserveOutcome.SOLD_OUT);
         }
         return new ReserveResult.InsufficientStock(most);
+    }
+
+    /** A reservation to write an order with: its units number exactly its quantity, or nothing is sold. */
+    private static ReserveResult reserved(Reservation reservation, int stockLeft) {
+        if (reservation.units().size() != reservation.quantity()) {
+            throw new IllegalStateException(reservation.quantity() + " units reserved but " + reservation.units().size()
+                    + " numbered: " + reservation.pending());
+        }
+        return new ReserveResult.Reserved(reservation, stockLeft);
     }
 
     /** Gives a claimed place back; if Redis does not answer, the reconciler releases the stale claim. */

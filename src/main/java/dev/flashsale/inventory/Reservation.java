@@ -19,13 +19,6 @@ import org.jspecify.annotations.Nullable;
 public record Reservation(UUID productId, String userId, int quantity, List<Integer> units, Instant reservedAt,
                           String pending, SaleShards.SaleShard shard, @Nullable Reservation loan) {
 
-    public Reservation {
-        if (units.size() != quantity) {
-            // an order is written with these units: PostgreSQL numbers what it is given
-            throw new IllegalArgumentException(quantity + " units reserved but " + units.size() + " numbered: " + pending);
-        }
-    }
-
     /** A loan: the mark on a shard of a split sale that is not the user's home. */
     public boolean lent() {
         return shard.index() != SaleShards.home(userId, shard.count());
