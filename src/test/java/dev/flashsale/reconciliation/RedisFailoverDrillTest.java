@@ -205,15 +205,4 @@ class RedisFailoverDrillTest extends FaultDrill {
         }
         throw new IllegalStateException("every product landed on master " + master);
     }
-
-    private void assertEveryConfirmedOrderIsCommitted(List<String> orderIds) {
-        List<String> committed = jdbc.sql("SELECT id::text FROM orders WHERE id = ANY (?::uuid[]) AND status = 'completed'")
-                .param(orderIds.toArray(String[]::new)).query(String.class).list();
-        assertThat(committed).as("I3 orders confirmed to buyers (201) and committed")
-                .containsExactlyInAnyOrderElementsOf(orderIds);
-    }
-
-    private static long millisSince(long origin) {
-        return (System.nanoTime() - origin) / 1_000_000;
-    }
 }

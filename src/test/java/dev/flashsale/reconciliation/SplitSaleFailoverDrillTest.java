@@ -445,15 +445,4 @@ class SplitSaleFailoverDrillTest extends FaultDrill {
         return other.output().lines().filter(line -> line.contains("database refused a reservation")
                 && line.contains("constraint=orders_one_taken_per_user")).count();
     }
-
-    private void assertEveryConfirmedOrderIsCommitted(List<String> orderIds) {
-        List<String> committed = jdbc.sql("SELECT id::text FROM orders WHERE id = ANY (?::uuid[]) AND status = 'completed'")
-                .param(orderIds.toArray(String[]::new)).query(String.class).list();
-        assertThat(committed).as("I3 orders confirmed to buyers (201) and committed")
-                .containsExactlyInAnyOrderElementsOf(orderIds);
-    }
-
-    private static long millisSince(long origin) {
-        return (System.nanoTime() - origin) / 1_000_000;
-    }
 }

@@ -14,6 +14,8 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * The base of the fault drills: the application talks to a Redis of the drill's own (which the
  * drill stops, empties or restores from an old snapshot) and to PostgreSQL through a TCP proxy
@@ -144,6 +146,19 @@ public abstract class FaultDrill extends IntegrationTest {
     /** A port nobody listens on now. */
     protected static int freePort() {
         return ServerProcess.freePort();
+    }
+
+    /** I3: every order a buyer was told of (its id from the 201) is committed and completed. */
+    protected void assertEveryConfirmedOrderIsCommitted(List<String> orderIds) {
+        List<String> committed = jdbc.sql("SELECT id::text FROM orders WHERE id = ANY (?::uuid[]) AND status = 'completed'")
+                .param(orderIds.toArray(String[]::new)).query(String.class).list();
+        assertThat(committed).as("I3 orders confirmed to buyers (201) and committed")
+                .containsExactlyInAnyOrderElementsOf(orderIds);
+    }
+
+    /** Milliseconds since a {@link System#nanoTime()} reading. */
+    protected static long millisSince(long origin) {
+        return (System.nanoTime() - origin) / 1_000_000;
     }
 
     /** PostgreSQL without the proxy, for looking while the proxy is cut. */
