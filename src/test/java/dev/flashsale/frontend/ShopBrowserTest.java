@@ -330,7 +330,7 @@ class ShopBrowserTest extends IntegrationTest {
         PlaywrightAssertions.assertThat(page.locator("#form-message")).containsText("Created “" + name + "”");
         assertThat(jdbc.sql("SELECT shards FROM products WHERE name = ?").param(name).query(Integer.class).single())
                 .isEqualTo(3);
-        PlaywrightAssertions.assertThat(page.locator("tr", new Page.LocatorOptions().setHasText(name)))
+        PlaywrightAssertions.assertThat(page.locator("tr[data-product]", new Page.LocatorOptions().setHasText(name)))
                 .containsText("300 (3 shards)");
         assertThat(Browsers.accessibilityViolations(page)).isEmpty();
     }
