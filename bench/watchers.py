@@ -7,10 +7,9 @@ watcher how long after the purchase's 201 it saw the new stock. Prints the deliv
 (p50/p99/max over all watchers and purchases), events received per watcher, and misses.
 
   bench/watchers.py [watchers] [purchases]      (BASE_URL, ADMIN_KEY, PERIOD in the environment)
-  bench/watchers.py hold <watchers> <product> <seconds>
-        only holds the streams of an existing sale open (bench/audience.sh: a sale's audience while
-        its crowd buys), then prints events per watcher and the streams that ended early.
 LOCAL_ADDRESS (e.g. 127.0.0.2) binds the streams to another loopback address than the crowd's.
+A sale's audience held open while its crowd buys is bench/audience.sh, with the cheaper client
+bench/watchers.c.
 
 The instance must run in trusted-header mode (bench/app.sh).
 """
@@ -87,23 +86,5 @@ async def main(n, k):
         t.cancel()
 
 
-async def hold(n, product, seconds):
-    watchers = [Watcher() for _ in range(n)]
-    tasks = [asyncio.create_task(w.run(product)) for w in watchers]
-    t0 = time.monotonic()
-    await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in watchers)), timeout=120)
-    print(f"{n} streams open and first event received in {time.monotonic() - t0:.1f} s", flush=True)
-    await asyncio.sleep(seconds)
-    ended = sum(1 for t in tasks if t.done())
-    events = sorted(w.events for w in watchers)
-    print(f"held {seconds} s: events per watcher min {events[0]}, max {events[-1]}; streams ended early: {ended}; "
-          f"the watchers' client used {time.process_time():.1f} s of CPU")
-    for t in tasks:
-        t.cancel()
-
-
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "hold":
-        asyncio.run(hold(int(sys.argv[2]), sys.argv[3], float(sys.argv[4])))
-        sys.exit(0)
     asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000, int(sys.argv[2]) if len(sys.argv) > 2 else 10))
