@@ -45,6 +45,13 @@ class StreamCapsTest extends IntegrationTest {
     /** Two probes of 2 s, and the stream ticker's interval to notice the second one failed. */
     private static final Duration FREED_WITHIN = Duration.ofSeconds(5);
 
+    /**
+     * How long an attacker waits for its answer before it counts as none. "At once" is the
+     * refusals' p99; single answers on two cores shared with the attacker, the ordinary client and
+     * the suite's other application contexts have taken over 10 s on the slowest machines.
+     */
+    private static final int ATTACKER_PATIENCE = 30_000;
+
     @Autowired
     StreamSlots slots;
 
@@ -80,8 +87,10 @@ class StreamCapsTest extends IntegrationTest {
                 long due = begin + i * (1_000_000_000L / 450);
                 LockSupport.parkNanos(due - System.nanoTime());
                 attackers.execute(() -> {
+                    Socket socket = null;
                     try {
-                        Socket socket = openStream("127.0.0.6", product);
+                        socket = openStream("127.0.0.6", product);
+                        socket.setSoTimeout(ATTACKER_PATIENCE);
                         long started = System.nanoTime(); // from the request sent to its answer
                         Head head = Head.read(socket);
                         if (head.status() == 200) {
@@ -94,6 +103,9 @@ class StreamCapsTest extends IntegrationTest {
                         closeQuietly(socket);
                     } catch (IOException e) {
                         broken.add(e.toString());
+                        if (socket != null) { // a stream answered after all must not outlive the test
+                            closeQuietly(socket);
+                        }
                     }
                 });
             }
@@ -119,8 +131,9 @@ class StreamCapsTest extends IntegrationTest {
         assertThat(ordinary.failures).as("timeouts or broken connections").isEmpty();
         assertThat(ordinary.answers).containsOnlyKeys("200", "201");
         assertThat(ordinary.answers.get("201").get()).isGreaterThan(0);
-        reporter.publishEntry("stream flood", String.format("refusals p99 %d ms, slowest %d ms; ordinary client %s, p50 %d ms, "
-                + "p99 %d ms, slowest %d ms", p99.toMillis(), slowest.toMillis(), ordinary.answers,
+        long overOneSecond = sorted.stream().filter(nanos -> nanos > 1_000_000_000L).count();
+        reporter.publishEntry("stream flood", String.format("refusals p99 %d ms, slowest %d ms, %d over 1 s; ordinary client %s, "
+                + "p50 %d ms, p99 %d ms, slowest %d ms", p99.toMillis(), slowest.toMillis(), overOneSecond, ordinary.answers,
                 ordinary.percentile(50).toMillis(), ordinary.percentile(99).toMillis(), ordinary.percentile(100).toMillis()));
     }
 
