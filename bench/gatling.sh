@@ -8,6 +8,8 @@
 #                             D at a fixed rate); after WARMUP seconds (default 15) of the same
 #                             purchases, ramping up to that rate, on a second sale of one unit
 # Settings: BASE_URL (http://127.0.0.1:8080), ADMIN_KEY. HTML report: target/gatling/*/index.html
+# CAPTURE=file also captures the instance's port with tcpdump (as root) during the simulation and
+# prints the purchases' answer times as the wire saw them (bench/wire-latency.py), apart from Gatling's
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."
@@ -30,9 +32,20 @@ fi
 echo "== $simulation on product $product${warmup_product:+ (warm-up: $warmup_product)}"
 status=0
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # an open model opens a connection per request in flight
-./mvnw -q test-compile gatling:test -Dgatling.simulationClass="$simulation" \
+./mvnw -q test-compile
+if [ -n "${CAPTURE:-}" ]; then
+    tcpdump -i lo -s 160 -B 65536 -w "$CAPTURE" \
+        "tcp port ${BASE_URL##*:} and (tcp[tcpflags] & (tcp-push|tcp-syn)) != 0" 2>/dev/null &
+    capturing=$!
+    sleep 1
+fi
+./mvnw -q gatling:test -Dgatling.simulationClass="$simulation" \
     -DbaseUrl="$BASE_URL" -DadminKey="$ADMIN_KEY" -DproductId="$product" -DwarmupProductId="$warmup_product" \
     -Drate="${RATE:-5000}" -Dduration="${DURATION:-60}" -Dwarmup="${WARMUP:-15}" || status=$?
+if [ -n "${CAPTURE:-}" ]; then
+    kill "$capturing"; wait "$capturing" || true
+    python3 "$here/wire-latency.py" "$CAPTURE" "${DURATION:-60}" "${BASE_URL##*:}"
+fi
 for checked in $product $warmup_product; do
     BASE_URL=$BASE_URL ADMIN_KEY=$ADMIN_KEY "$here/check.sh" "$checked" || status=1
 done
