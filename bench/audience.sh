@@ -32,7 +32,7 @@ watched() {   # watched <product>: the crowd while the audience holds the sale's
     "$work/watchers" "$WATCHERS" "$1" $((DURATION + 5)) "${host%:*}" "${host##*:}" 127.0.0.2 > "$work/watchers.out" 2>&1 &
     watchers=$!
     until grep -q "streams open" "$work/watchers.out"; do
-        kill -0 "$watchers" 2>/dev/null || { cat "$work/watchers.out" >&2; exit 1; }
+        kill -0 "$watchers" 2>/dev/null || { cat "$work/watchers.out" >&2; touch "$work/no-audience"; return 1; }
         sleep 0.2
     done
     crowd watched "$1"
@@ -48,6 +48,7 @@ for round in $(seq 1 "$rounds"); do
         sleep 10   # the instance notices the closed streams at its next probes
         read -r alone_rate alone_p99 <<<"$(crowd alone "$(create_sale audience 1000)")"
     fi
+    [ ! -e "$work/no-audience" ] || { echo "the watchers' client failed" >&2; exit 1; }
     echo "$alone_rate $alone_p99 $watched_rate $watched_p99" >> "$work/rounds"
     echo "== round $round: A alone $alone_rate req/s p99 $alone_p99 ms | with $WATCHERS watchers $watched_rate req/s p99 $watched_p99 ms" \
         "| $(awk -v a="$alone_rate" -v w="$watched_rate" -v ap="$alone_p99" -v wp="$watched_p99" 'BEGIN { printf "%.0f%% of the rate, p99 x%.2f", 100 * w / a, wp / ap }')"
