@@ -1,6 +1,5 @@
 package dev.flashsale.inventory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +29,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Service;
 
@@ -469,7 +467,7 @@ public class Inventory {
         return available;
     }
 
-    /** Units left for several products, read in one pipelined round trip. */
+    /** Units left for several products, read in one round trip. */
     public Map<UUID, Integer> available(List<Product> products) {
         List<Integer> stocks = stocks(products);
         Map<UUID, Integer> result = new LinkedHashMap<>();
@@ -484,7 +482,7 @@ public class Inventory {
     }
 
     /**
-     * The stock Redis holds for each product, in one pipelined round trip; a product without
+     * The stock Redis holds for each product, in one round trip; a product without
      * state in Redis is left out. Reads only: no warm-up, and this instance's view is not updated.
      */
     Map<UUID, Integer> stockInRedis(List<Product> products) {
@@ -499,25 +497,26 @@ public class Inventory {
     }
 
     /**
-     * The products' stock, read in one pipelined round trip: of a split sale, the sum over its
-     * shards. Null where Redis has no state (of a split sale: no state for one of its shards).
+     * The products' stock, read in one round trip (MGET) on the shared connection: of a split sale,
+     * the sum over its shards. Null where Redis has no state (of a split sale: no state for one of
+     * its shards). Not a pipeline: Spring Data Redis runs a pipeline on a dedicated connection from
+     * the pool, and a crowd of status reads and new streams would queue for the pool's connections.
      */
     private List<Integer> stocks(List<Product> products) {
-        List<Object> read = calls.call(() -> redis.executePipelined((RedisCallback<Object>) c -> {
-            for (Product p : products) {
-                for (SaleShard shard : SaleShards.of(p).all()) {
-                    c.stringCommands().get(SaleKeys.of(shard).stock().getBytes(StandardCharsets.UTF_8));
-                }
+        List<String> keys = new ArrayList<>();
+        for (Product p : products) {
+            for (SaleShard shard : SaleShards.of(p).all()) {
+                keys.add(SaleKeys.of(shard).stock());
             }
-            return null;
-        }));
+        }
+        List<String> read = calls.call(() -> redis.opsForValue().multiGet(keys));
         List<Integer> stocks = new ArrayList<>(products.size());
         int next = 0;
         for (Product p : products) {
             Integer sum = 0;
             for (int i = 0; i < p.shards(); i++) {
-                Object stock = read.get(next++);
-                sum = sum == null || stock == null ? null : sum + Integer.parseInt(stock.toString());
+                String stock = read.get(next++);
+                sum = sum == null || stock == null ? null : sum + Integer.parseInt(stock);
             }
             stocks.add(sum);
         }

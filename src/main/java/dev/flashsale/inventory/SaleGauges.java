@@ -30,7 +30,7 @@ import org.springframework.stereotype.Component;
  * <p>Bounded: only sales open now or ended within {@code flashsale.metrics.ended-within} (10 min),
  * at most {@code flashsale.metrics.sales} (20) of them, the most recently opened first; a sale
  * leaving that set loses its series. Computed on a schedule ({@code refresh-interval}, 5 s: one
- * PostgreSQL query and one pipelined Redis read), not on a scrape, so a scrape never waits for
+ * PostgreSQL query and one Redis read), not on a scrape, so a scrape never waits for
  * either store; if one cannot be reached the last values stay. Every instance reports the same
  * values: aggregate with {@code max by (product)}.
  */
