@@ -317,7 +317,10 @@ int main(int argc, char **argv) {
     again = malloc(sizeof(long) * MAX_CONNECTIONS);
     server.sin_family = AF_INET;
     server.sin_port = htons(port);
-    inet_pton(AF_INET, host, &server.sin_addr);
+    if (inet_pton(AF_INET, host, &server.sin_addr) != 1) {
+        fprintf(stderr, "not an IPv4 address: %s\n", host);
+        return 2;
+    }
     epfd = epoll_create1(0);
 
     for (int i = 0; i < initial; i++) {
