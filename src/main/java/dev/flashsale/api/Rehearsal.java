@@ -51,9 +51,10 @@ import org.springframework.stereotype.Component;
  * Before the instance reports ready, it sells a sale to itself: a crowd of synthetic buyers sends
  * purchases, repeated purchases and status reads over HTTP to its own port, through the same
  * filters, identity (signed tokens), scripts and group commit as real ones, until the JIT compiler
- * has compiled what they use. Start-up runners run before Spring Boot publishes readiness
- * ({@code /actuator/health/readiness}), so a load balancer sends the first real crowd to compiled
- * code (decision 0028).
+ * has compiled what they use. Each synthetic sale opens as a real one does, to hundreds of
+ * connections at once, so that the code is compiled for an opening's crowd, not a trickle.
+ * Start-up runners run before Spring Boot publishes readiness ({@code /actuator/health/readiness}),
+ * so a load balancer sends the first real crowd to compiled code (decision 0028).
  *
  * <p>Nothing real is touched. The synthetic sales exist only in this instance's catalog memory
  * ({@link Catalog#rehearse}); their Redis keys are their own and are deleted afterwards; their
@@ -68,9 +69,18 @@ class Rehearsal implements ApplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(Rehearsal.class);
     /** The header that carries the rehearsal's secret. */
     static final String HEADER = "X-Flashsale-Rehearsal";
-    private static final int UNITS = 100;
+    /**
+     * Units of each synthetic sale, as many as a real opening's winners: hundreds of purchases are
+     * reserved at once and the group commit writes batches of hundreds.
+     */
+    static final int UNITS = 1_000;
     private static final int PER_SALE = 5_000;
-    private static final int WORKERS = 64;
+    /**
+     * The crowd's connections, each sending one request at a time: an opening's concurrency. Code
+     * compiled for a smaller crowd is deoptimized by the branches an opening takes (bigger buffers
+     * and batches, connections accepted by the hundred) and compiled again while the crowd waits.
+     */
+    private static final int CONNECTIONS = 512;
 
     private final RehearsalProperties properties;
     private final Catalog catalog;
@@ -150,7 +160,10 @@ class Rehearsal implements ApplicationRunner {
         }
     }
 
-    /** One synthetic sale of {@link #UNITS} units, sold out to a crowd of new buyers, then discarded. */
+    /**
+     * One synthetic sale of {@link #UNITS} units, opened at once to {@link #CONNECTIONS} connections of
+     * new buyers and sold out to them, then discarded.
+     */
     private void sale(ExecutorService workers, int port, String presented, int requests, long deadline,
                       Map<Integer, LongAdder> answers) throws InterruptedException {
         Instant now = clock.instant();
@@ -162,12 +175,12 @@ class Rehearsal implements ApplicationRunner {
             byte[] status = ("GET /api/v1/sale/status/" + id + " HTTP/1.1\r\nHost: rehearsal\r\n" + HEADER + ": "
                     + presented + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
             String body = "{\"productId\":\"" + id + "\"}";
-            List<Future<?>> crowd = new ArrayList<>(WORKERS);
-            for (int w = 0; w < WORKERS; w++) {
+            List<Future<?>> crowd = new ArrayList<>(CONNECTIONS);
+            for (int w = 0; w < CONNECTIONS; w++) {
                 int worker = w;
                 crowd.add(workers.submit(() -> {
                     try (Connection connection = new Connection(loopback(), port)) {
-                        for (int i = worker; i < requests && System.nanoTime() < deadline; i += WORKERS) {
+                        for (int i = worker; i < requests && System.nanoTime() < deadline; i += CONNECTIONS) {
                             if (i % 8 == 7) {
                                 count(answers, connection.exchange(status));
                                 continue;

@@ -42,7 +42,7 @@ class RehearsalTest extends FaultDrill {
         List<String> settings = processArguments(port);
         settings.addAll(List.of(
                 "--flashsale.rehearsal.enabled=true",
-                "--flashsale.rehearsal.requests=6000",
+                "--flashsale.rehearsal.requests=10000",
                 "--logging.level.root=WARN",
                 "--logging.level.dev.flashsale.api.Rehearsal=INFO"));
         long launched = System.nanoTime();
@@ -67,10 +67,10 @@ class RehearsalTest extends FaultDrill {
             Map<Integer, Long> answers = rehearsalAnswers(rehearsed.group(4));
             reporter.publishEntry("rehearsal", rehearsed.group(0) + "; launch to ready " + ready + " ms");
             int sales = Integer.parseInt(rehearsed.group(2));
-            assertThat(rehearsed.group(1)).isEqualTo("6000");
+            assertThat(rehearsed.group(1)).isEqualTo("10000");
             assertThat(sales).isEqualTo(2);
             assertThat(answers).as("every synthetic sale sold out exactly, through the group commit")
-                    .containsEntry(201, 100L * sales);
+                    .containsEntry(201, (long) Rehearsal.UNITS * sales);
             assertThat(answers.keySet()).as("no answer but a sale's: nothing limited, nothing failed")
                     .containsOnly(200, 201, 409);
 
