@@ -323,6 +323,45 @@ public class Inventory {
     }
 
     /**
+     * {@link #confirm} for the reservations of orders committed together: one script per sale (or
+     * shard of a split sale) drops their pending marks. A reservation with a loan is confirmed on
+     * its own. Every sale is tried; the first failure is thrown after the others.
+     */
+    public void confirm(Collection<Reservation> reservations) {
+        Map<SaleKeys, List<Reservation>> bySale = new LinkedHashMap<>();
+        RuntimeException failed = null;
+        for (Reservation reservation : reservations) {
+            if (reservation.loan() != null) {
+                try {
+                    confirm(reservation);
+                } catch (RuntimeException e) {
+                    failed = failed == null ? e : failed;
+                }
+                continue;
+            }
+            buyers.committed(reservation.productId(), reservation.userId());
+            bySale.computeIfAbsent(SaleKeys.of(reservation.shard()), keys -> new ArrayList<>()).add(reservation);
+        }
+        for (Map.Entry<SaleKeys, List<Reservation>> sale : bySale.entrySet()) {
+            SaleKeys keys = sale.getKey();
+            Object[] marks = new Object[sale.getValue().size() * 2];
+            int i = 0;
+            for (Reservation reservation : sale.getValue()) {
+                marks[i++] = reservation.userId();
+                marks[i++] = reservation.pending();
+            }
+            try {
+                calls.call(() -> redis.execute(SaleScripts.CONFIRM, List.of(keys.buyers(), keys.pending()), marks));
+            } catch (RuntimeException e) {
+                failed = failed == null ? e : failed;
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /**
      * The order of this reservation committed awaiting payment: the reservation becomes a hold of
      * that order (its units and the user's place stay taken until {@link #settleHold}).
      */

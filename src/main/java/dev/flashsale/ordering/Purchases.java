@@ -51,9 +51,9 @@ import org.springframework.transaction.TransactionSystemException;
 /**
  * The purchase use case: reserve in Redis (one script), then commit the order and its OrderPlaced
  * event in one PostgreSQL transaction (shared with other orders by the {@link OrderWriter}'s group
- * commit), then drop the pending mark. A sale with a payment window commits the order awaiting
- * payment until its {@code payBy} and turns the pending mark into a hold of that order instead
- * ({@link Holds}, {@link Payments}).
+ * commit), then drop the pending mark (the writer drops those of a committed batch at once). A sale
+ * with a payment window commits the order awaiting payment until its {@code payBy} and turns the
+ * pending mark into a hold of that order instead ({@link Holds}, {@link Payments}).
  *
  * <p>Contract: a {@link PurchaseResult.Purchased} is returned only after the commit (I3). A
  * transient failure of the write is retried (a bounded number of times); if the order does not
@@ -178,8 +178,9 @@ public class Purchases {
                         OrderStatus.COMPLETED, now, null)
                 : new Order(IDS.generate(), request.userId(), product.id(), request.quantity(), product.price(),
                         OrderStatus.AWAITING_PAYMENT, now, now.plus(product.holdFor()));
+        boolean settled;
         try {
-            database.executeRunnable(() -> write(order, reservation, metadataJson(request)));
+            settled = database.executeSupplier(() -> write(order, reservation, metadataJson(request)));
         } catch (DataIntegrityViolationException refused) {
             return refusedByDatabase(reservation, refused);
         } catch (CallNotPermittedException open) {
@@ -192,7 +193,7 @@ public class Purchases {
         try {
             if (order.status() == OrderStatus.AWAITING_PAYMENT) {
                 inventory.hold(reservation, order.id());
-            } else {
+            } else if (!settled) {
                 inventory.confirm(reservation);
             }
         } catch (RuntimeException e) {
@@ -231,14 +232,16 @@ public class Purchases {
      * Commits the order, its units and its event; retries a transient failure. Before a retry it
      * looks whether the previous attempt committed after all (a connection lost during COMMIT):
      * the order id is the same on every attempt, so the order's presence settles it.
+     *
+     * @return whether the writer settled the reservation's pending mark as well
      */
-    private void write(Order order, Reservation reservation, String metadataJson) {
+    private boolean write(Order order, Reservation reservation, String metadataJson) {
         AtomicInteger attempt = new AtomicInteger();
-        retry.invoke(() -> {
+        return retry.invoke(() -> {
             if (attempt.incrementAndGet() > 1 && orders.exists(order.id())) {
-                return;
+                return false;
             }
-            writer.write(order, reservation.units(), metadataJson);
+            return writer.write(order, reservation, metadataJson);
         });
     }
 

@@ -1,10 +1,12 @@
 package dev.flashsale.inventory;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
+import dev.flashsale.inventory.internal.SaleKeys;
 import dev.flashsale.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 
@@ -142,6 +144,29 @@ class SaleScriptsTest extends IntegrationTest {
         assertThat(inventory.reserve(p, "u", 1).outcome()).isEqualTo(ReserveOutcome.ALREADY_PURCHASED);
         assertThat(redisStock(p.id())).isEqualTo(3);
         assertThat(redisPending(p.id())).isEqualTo(1);
+    }
+
+    @Test
+    void reservationsConfirmedTogetherLoseExactlyTheirOwnPendingMarks() {
+        Product p = live(10, 1);
+        Reservation a = reserve(p, "a", 1);
+        Reservation b = reserve(p, "b", 1);
+        reserve(p, "c", 1);
+        Reservation stale = reserve(p, "d", 1);
+        inventory.release(stale, ReleaseReason.NOT_COMMITTED);
+        reserve(p, "d", 1); // d's new reservation, not the stale one
+
+        inventory.confirm(List.of(a, b, stale));
+
+        // a's and b's marks are gone; c's (not confirmed) and d's new one (not the stale one) stay
+        assertThat(redisPending(p.id())).isEqualTo(2);
+        assertThat(redis.opsForHash().keys(SaleKeys.of(p.id()).pending())).containsExactlyInAnyOrder("c", "d");
+        assertThat(redisBuyer(p.id(), "a")).isTrue();
+        assertThat(redisBuyer(p.id(), "b")).isTrue();
+        assertThat(redisStock(p.id())).as("confirming gives nothing back").isEqualTo(6);
+        // a confirmed buyer is one for good: a later release of the same reservation changes nothing
+        assertThat(inventory.release(a, ReleaseReason.NOT_COMMITTED)).isFalse();
+        assertThat(redisStock(p.id())).isEqualTo(6);
     }
 
     private Product live(int total, int limit) {

@@ -68,6 +68,31 @@ class SplitSaleTest extends IntegrationTest {
     }
 
     @Test
+    void reservationsOnSeveralShardsConfirmedTogetherAreSettledEachOnItsOwnShard() {
+        UUID id = splitProduct(30, 3);
+        Product p = catalog.load(id).orElseThrow();
+        List<Reservation> reservations = new ArrayList<>();
+        for (int shard = 0; shard < 3; shard++) {
+            for (String user : usersHomedAt(shard, 3, 2, "together-")) {
+                ReserveResult reserved = inventory.reserve(p, user, 1);
+                assertThat(reserved.outcome()).isEqualTo(ReserveOutcome.RESERVED);
+                reservations.add(((ReserveResult.Reserved) reserved).reservation());
+            }
+        }
+        assertThat(redisPending(id)).isEqualTo(6);
+
+        inventory.confirm(reservations);
+
+        assertThat(redisPending(id)).isZero();
+        for (int shard = 0; shard < 3; shard++) {
+            assertThat(redis.opsForSet().members(SaleKeys.of(SaleShards.of(p).shard(shard)).buyers()))
+                    .as("shard %s's buyers", shard)
+                    .containsExactlyInAnyOrderElementsOf(usersHomedAt(shard, 3, 2, "together-"));
+        }
+        assertThat(shardStock(id, 0) + shardStock(id, 1) + shardStock(id, 2)).isEqualTo(24);
+    }
+
+    @Test
     void aSaleInThreeShardsSellsExactlyItsStockToARaceOfUsers() {
         UUID product = splitProduct(90, 3);
         assertThat(shardStock(product, 0) + shardStock(product, 1) + shardStock(product, 2)).isEqualTo(90);

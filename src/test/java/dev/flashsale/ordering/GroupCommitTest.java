@@ -74,6 +74,9 @@ class GroupCommitTest extends IntegrationTest {
 
         assertThat(count(outcomes, "201")).as(outcomes.toString()).isEqualTo(CROWD);
         assertThat(completedOrders(product)).isEqualTo(CROWD + properties.writers());
+        // the writer drops a batch's pending marks before its buyers hear 201, not later
+        assertThat(redisPending(product)).as("pending marks once every buyer has 201").isZero();
+        assertThat(redisBuyers(product)).isEqualTo(CROWD + properties.writers());
         long transactions = batches.count() - transactionsBefore;
         double orders = batches.totalAmount() - ordersBefore;
         assertThat(orders).isEqualTo(CROWD + properties.writers());

@@ -21,6 +21,7 @@ public final class SaleScripts {
     @SuppressWarnings("rawtypes")
     public static final RedisScript<List> LEND = script("lend.lua", List.class);
     public static final RedisScript<Long> RELEASE = script("release.lua", Long.class);
+    public static final RedisScript<Long> CONFIRM = script("confirm.lua", Long.class);
     public static final RedisScript<Long> HOLD = script("hold.lua", Long.class);
     public static final RedisScript<Long> SETTLE_HOLD = script("settle-hold.lua", Long.class);
     public static final RedisScript<Long> PRIME = script("prime.lua", Long.class);

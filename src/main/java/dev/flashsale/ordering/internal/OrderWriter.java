@@ -3,6 +3,7 @@ package dev.flashsale.ordering.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -13,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import dev.flashsale.catalog.Catalog;
+import dev.flashsale.inventory.Inventory;
+import dev.flashsale.inventory.Reservation;
 import dev.flashsale.ordering.Order;
 import dev.flashsale.ordering.OrderPlaced;
 import dev.flashsale.ordering.OrderQueueTimeoutException;
@@ -22,6 +25,7 @@ import dev.flashsale.ordering.OrdersPlaced;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +52,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * happen), its orders are written again one transaction each, so only the offending order fails,
  * with its own error. If the database fails, every order of the batch gets that failure.
  *
+ * <p>Once a batch committed, the writer drops the pending marks of its complete orders' reservations
+ * in one Redis script per sale ({@link Inventory#confirm(java.util.Collection)}) before it answers
+ * their callers, instead of a round trip per order. If Redis fails there, the marks stay for the
+ * reconciler, which settles them from the committed orders (the orders are committed either way).
+ *
  * <p>A rehearsal sale's orders ({@link Catalog#rehearse}) are written in a transaction of their
  * own that is rolled back.
  *
@@ -65,6 +74,7 @@ public class OrderWriter implements SmartLifecycle {
 
     private final Orders orders;
     private final Catalog catalog;
+    private final Inventory inventory;
     private final TransactionTemplate transaction;
     private final ApplicationEventPublisher events;
     private final OrderingProperties properties;
@@ -73,10 +83,11 @@ public class OrderWriter implements SmartLifecycle {
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running;
 
-    public OrderWriter(Orders orders, Catalog catalog, PlatformTransactionManager transactions, ApplicationEventPublisher events,
-                OrderingProperties properties, MeterRegistry meters) {
+    public OrderWriter(Orders orders, Catalog catalog, Inventory inventory, PlatformTransactionManager transactions,
+                       ApplicationEventPublisher events, OrderingProperties properties, MeterRegistry meters) {
         this.orders = orders;
         this.catalog = catalog;
+        this.inventory = inventory;
         this.transaction = new TransactionTemplate(transactions);
         this.transaction.setTimeout((int) Math.max(1, properties.writeTimeout().toSeconds()));
         this.events = events;
@@ -93,19 +104,22 @@ public class OrderWriter implements SmartLifecycle {
     /**
      * Commits the order, its units and its event; returns once committed.
      *
+     * @param reservation the order's reservation in Redis: its units are the order's
+     * @return whether the writer has settled the reservation's pending mark too (an order committed
+     *         complete by a writer thread); otherwise the caller settles it
      * @throws OrderQueueTimeoutException the order waited too long for a writer and was withdrawn:
      *                                    it was not written
      * @throws RuntimeException           the transaction's failure (its order was not written,
      *                                    unless the failure was in the COMMIT itself)
      */
-    public void write(Order order, List<Integer> units, String metadataJson) {
-        Orders.NewOrder placed = new Orders.NewOrder(order, units, metadataJson);
+    public boolean write(Order order, Reservation reservation, String metadataJson) {
+        Orders.NewOrder placed = new Orders.NewOrder(order, reservation.units(), metadataJson);
         if (!running) {
             // Before start and after stop (no writer threads): the caller writes its order itself.
             commit(List.of(placed));
-            return;
+            return false;
         }
-        Pending pending = new Pending(placed);
+        Pending pending = new Pending(placed, order.status() == OrderStatus.COMPLETED ? reservation : null);
         queue.add(pending);
         try {
             pending.done.get(properties.queueTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -132,6 +146,7 @@ public class OrderWriter implements SmartLifecycle {
                 Thread.currentThread().interrupt();
             }
         }
+        return pending.confirmed != null;
     }
 
     /** Waits for a taken order's transaction, whatever interrupts, and rethrows its failure. */
@@ -190,7 +205,6 @@ public class OrderWriter implements SmartLifecycle {
         try {
             commit(batch.stream().map(p -> p.placed).toList());
             batchSizes.record(batch.size());
-            batch.forEach(p -> p.done.complete(null));
         } catch (RuntimeException failed) {
             if (batch.size() > 1 && mayBeOneOrders(failed)) {
                 log.warn("a batch of {} orders failed ({}); writing them one by one", batch.size(),
@@ -199,6 +213,25 @@ public class OrderWriter implements SmartLifecycle {
             } else {
                 batch.forEach(p -> p.done.completeExceptionally(failed));
             }
+            return;
+        }
+        confirm(batch);
+        batch.forEach(p -> p.done.complete(null));
+    }
+
+    /** Drops the pending marks of committed complete orders; what Redis does not take, the reconciler settles. */
+    private void confirm(List<Pending> committed) {
+        List<Reservation> reservations = committed.stream()
+                .map(p -> p.confirmed)
+                .filter(Objects::nonNull)
+                .toList();
+        if (reservations.isEmpty()) {
+            return;
+        }
+        try {
+            inventory.confirm(reservations);
+        } catch (RuntimeException e) {
+            log.warn("pending marks of {} committed orders stay for the reconciler: {}", reservations.size(), e.toString());
         }
     }
 
@@ -216,15 +249,18 @@ public class OrderWriter implements SmartLifecycle {
 
     /** One transaction per order; each order's outcome goes to its own caller. */
     private void writeAlone(List<Pending> batch) {
+        List<Pending> committed = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             try {
                 commit(List.of(p.placed));
                 batchSizes.record(1);
-                p.done.complete(null);
+                committed.add(p);
             } catch (RuntimeException failed) {
                 p.done.completeExceptionally(failed);
             }
         }
+        confirm(committed);
+        committed.forEach(p -> p.done.complete(null));
     }
 
     private void commit(List<Orders.NewOrder> placed) {
@@ -303,11 +339,14 @@ public class OrderWriter implements SmartLifecycle {
 
     private static final class Pending {
         final Orders.NewOrder placed;
+        /** The reservation whose pending mark the writer drops once the order committed, or null (the caller's to settle). */
+        final @Nullable Reservation confirmed;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         final AtomicInteger state = new AtomicInteger(QUEUED);
 
-        Pending(Orders.NewOrder placed) {
+        Pending(Orders.NewOrder placed, @Nullable Reservation confirmed) {
             this.placed = placed;
+            this.confirmed = confirmed;
         }
     }
 }
