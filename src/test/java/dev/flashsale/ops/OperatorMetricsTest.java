@@ -7,7 +7,11 @@ import java.util.UUID;
 import dev.flashsale.support.Api;
 import dev.flashsale.support.IntegrationTest;
 import dev.flashsale.support.Scrape;
+import io.micrometer.core.instrument.LongTaskTimer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -16,6 +20,19 @@ import static org.assertj.core.api.Assertions.within;
 class OperatorMetricsTest extends IntegrationTest {
 
     private static final String PROBLEMS = "flashsale_problems_total";
+
+    @Autowired
+    private MeterRegistry meters;
+
+    @Test
+    void requestsAreTimedWithoutALongTaskTimerForEachRequestOrRedisCommand() {
+        UUID product = liveProduct(10, 1);
+        assertThat(buy(product, "timed-" + UUID.randomUUID()).status()).isEqualTo(201);
+        assertThat(api.get("/api/v1/sale/status/" + product).status()).isEqualTo(200);
+
+        assertThat(meters.find("http.server.requests").timers()).isNotEmpty();
+        assertThat(meters.getMeters()).as("long-task timers").noneMatch(LongTaskTimer.class::isInstance);
+    }
 
     /**
      * Each problem answer is counted once under its code, whichever of the places that write
