@@ -41,7 +41,7 @@ public final class AppProcess implements AutoCloseable {
     public static final List<String> QUICK_OUTBOX_TAKEOVER = List.of(
             "--spring.modulith.events.staleness.published=5s",
             "--spring.modulith.events.staleness.processing=5s",
-            "--spring.modulith.events.staleness.check-interval=1s",
+            "--spring.modulith.events.staleness.check-intervall=1s",
             "--flashsale.outbox.retry-interval=500ms",
             "--flashsale.outbox.first-backoff=200ms",
             "--flashsale.outbox.stuck-after=5s",
