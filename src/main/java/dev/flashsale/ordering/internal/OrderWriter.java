@@ -146,7 +146,7 @@ public class OrderWriter implements SmartLifecycle {
                 Thread.currentThread().interrupt();
             }
         }
-        return pending.confirmed != null;
+        return pending.toConfirm != null;
     }
 
     /** Waits for a taken order's transaction, whatever interrupts, and rethrows its failure. */
@@ -222,7 +222,7 @@ public class OrderWriter implements SmartLifecycle {
     /** Drops the pending marks of committed complete orders; what Redis does not take, the reconciler settles. */
     private void confirm(List<Pending> committed) {
         List<Reservation> reservations = committed.stream()
-                .map(p -> p.confirmed)
+                .map(p -> p.toConfirm)
                 .filter(Objects::nonNull)
                 .toList();
         if (reservations.isEmpty()) {
@@ -340,13 +340,13 @@ public class OrderWriter implements SmartLifecycle {
     private static final class Pending {
         final Orders.NewOrder placed;
         /** The reservation whose pending mark the writer drops once the order committed, or null (the caller's to settle). */
-        final @Nullable Reservation confirmed;
+        final @Nullable Reservation toConfirm;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         final AtomicInteger state = new AtomicInteger(QUEUED);
 
-        Pending(Orders.NewOrder placed, @Nullable Reservation confirmed) {
+        Pending(Orders.NewOrder placed, @Nullable Reservation toConfirm) {
             this.placed = placed;
-            this.confirmed = confirmed;
+            this.toConfirm = toConfirm;
         }
     }
 }
