@@ -14,7 +14,10 @@
  * Each attempt's time runs from the moment the schedule says it is sent, so time spent waiting for
  * a connection counts (no coordinated omission), to the last byte of its answer. Prints, for the
  * sale: percentiles, by status, second by second, and tenth of a second by tenth over the first
- * two seconds; the connections opened during the sale; and this client's CPU. Exits 1 if an
+ * two seconds; the slow refusals after the first second, grouped into stalls (a pause that delays
+ * every answer due in it, such as a collection or another process holding a core); the connections
+ * opened during the sale; and this client's CPU. RATE_DUMP=<file> also writes each attempt of the
+ * sale as a line: due, sent and answered (seconds from the sale's start) and status. Exits 1 if an
  * attempt of the sale got anything but 201, 400, 403 or 409, or no answer.
  *
  * One thread and epoll: the client shares the machine's cores with the instance it measures
@@ -229,6 +232,43 @@ static void dispatch(long next) {
         }
         start(index, again_count > 0 ? again[--again_count] : waiting++);
     }
+}
+
+/*
+ * The refusals after the sale's first second that took over 10 ms, grouped into stalls: slow
+ * answers due less than 30 ms apart belong to one (attempts are numbered in the order they are due). Printed: how many, in how many stalls, the
+ * longest, and the median time from one stall's start to the next (a period shows a periodic cause).
+ */
+static void stalls(double start_at) {
+    long n = 0, *slow = malloc(sizeof(long) * (total - warmup_attempts + 1));
+    for (long a = warmup_attempts; a < total; a++) {
+        if (status[a] > 0 && status[a] != 201 && due[a] - start_at >= 1 && (done[a] - due[a]) * 1000 > 10) {
+            slow[n++] = a;
+        }
+    }
+    long count = 0;
+    double longest = 0, *starts = malloc(sizeof(double) * (n + 1)), last = -1;
+    for (long i = 0; i < n; i++) {
+        double at = due[slow[i]], took = (done[slow[i]] - at) * 1000;
+        if (count == 0 || at - last >= 0.030) {
+            starts[count++] = at;
+        }
+        last = at;
+        longest = took > longest ? took : longest;
+    }
+    double *gaps = malloc(sizeof(double) * (count + 1));
+    for (long i = 1; i < count; i++) {
+        gaps[i - 1] = starts[i] - starts[i - 1];
+    }
+    qsort(gaps, count > 1 ? count - 1 : 0, sizeof(double), compare);
+    printf("after the first second: %ld refusals over 10 ms in %ld stalls, the slowest %.1f ms", n, count, longest);
+    if (count > 2) {
+        printf("; median time between stalls %.3f s", gaps[(count - 1) / 2]);
+    }
+    printf("\n");
+    free(gaps);
+    free(starts);
+    free(slow);
 }
 
 static double percentile(double *sorted, long n, double q) {
@@ -458,6 +498,20 @@ int main(int argc, char **argv) {
     for (int d = 0; d < 20; d++) {
         slice("at", start_at, d / 10.0, (d + 1) / 10.0, 201);
         slice("at", start_at, d / 10.0, (d + 1) / 10.0, -1);
+    }
+    stalls(start_at);
+    const char *dump = getenv("RATE_DUMP");
+    if (dump != NULL && dump[0]) {
+        FILE *out = fopen(dump, "w");
+        if (out == NULL) {
+            perror(dump);
+        } else {
+            for (long a = warmup_attempts; a < total; a++) {
+                fprintf(out, "%.6f %.6f %.6f %d\n", due[a] - start_at, sent[a] - start_at, done[a] - start_at,
+                        status[a]);
+            }
+            fclose(out);
+        }
     }
     printf("this client's CPU: %.2f s over %.1f s\n", cpu, now() - t0);
     return failed > 0 ? 1 : 0;
