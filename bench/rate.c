@@ -17,7 +17,8 @@
  * two seconds; the slow refusals after the first second, grouped into stalls (a pause that delays
  * every answer due in it, such as a collection or another process holding a core); the connections
  * opened during the sale; and this client's CPU. RATE_DUMP=<file> also writes each attempt of the
- * sale as a line: due, sent and answered (seconds from the sale's start) and status. Exits 1 if an
+ * sale as a line: due, sent and answered (seconds from the sale's start), status, and 1 if it was
+ * the first attempt sent on its connection (0 if the connection was kept from before). Exits 1 if an
  * attempt of the sale got anything but 201, 400, 403 or 409, or no answer.
  *
  * One thread and epoll: the client shares the machine's cores with the instance it measures
@@ -54,6 +55,7 @@ struct connection {
     long body_left;     /* bytes of the body still to read, once the head is read; -1 before */
     int code;           /* the answer's status, once the head is read */
     int closing;        /* the answer said Connection: close */
+    long served;        /* attempts sent on it so far */
 };
 
 static struct connection *connections;
@@ -62,6 +64,7 @@ static int *idle, idle_count;
 static long waiting;   /* attempts are due in order: those from here to the next due wait for a connection */
 static long *again, again_count, retried;   /* attempts to send again: their kept-alive connection had closed */
 static double *due, *sent, *done;
+static char *first_on_connection; /* the attempt was the first sent on its connection */
 static short *status;
 static long total, answered;
 static int epfd;
@@ -131,6 +134,7 @@ static void start(int index, long a) {
             "X-User-Id: e-%s-%ld\r\nContent-Length: %d\r\n\r\n%s", host, run, a, body_len, body);
     c->out_off = 0;
     c->attempt = a;
+    first_on_connection[a] = c->served++ == 0;
     c->in_len = 0;
     c->body_left = -1;
     c->closing = 0;
@@ -352,6 +356,7 @@ int main(int argc, char **argv) {
     sent = calloc(total, sizeof(double));
     done = calloc(total, sizeof(double));
     status = calloc(total, sizeof(short));
+    first_on_connection = calloc(total, 1);
     connections = calloc(MAX_CONNECTIONS, sizeof(struct connection));
     idle = malloc(sizeof(int) * MAX_CONNECTIONS);
     again = malloc(sizeof(long) * MAX_CONNECTIONS);
@@ -507,8 +512,8 @@ int main(int argc, char **argv) {
             perror(dump);
         } else {
             for (long a = warmup_attempts; a < total; a++) {
-                fprintf(out, "%.6f %.6f %.6f %d\n", due[a] - start_at, sent[a] - start_at, done[a] - start_at,
-                        status[a]);
+                fprintf(out, "%.6f %.6f %.6f %d %d\n", due[a] - start_at, sent[a] - start_at, done[a] - start_at,
+                        status[a], first_on_connection[a]);
             }
             fclose(out);
         }
