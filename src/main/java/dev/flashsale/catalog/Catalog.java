@@ -41,6 +41,12 @@ public class Catalog {
     private final LoadingCache<UUID, Optional<Product>> byId;
     /** Sales that exist only in this instance's memory, while it rehearses before taking traffic. */
     private final Map<UUID, Product> rehearsals = new ConcurrentHashMap<>();
+    /**
+     * Every rehearsal sale of this instance, ended ones too (a few per start): an order accepted
+     * while its sale was rehearsed may reach the writer after the sale ended, and is still written
+     * as a rehearsal's, in a transaction that is rolled back.
+     */
+    private final Map<UUID, Product> rehearsed = new ConcurrentHashMap<>();
 
     Catalog(JdbcClient jdbc, Clock clock, CatalogProperties properties) {
         this.jdbc = jdbc;
@@ -71,26 +77,31 @@ public class Catalog {
      * its orders are written in transactions that are rolled back ({@link #insertRehearsalRow}).
      */
     public void rehearse(Product product) {
+        rehearsed.put(product.id(), product);
         rehearsals.put(product.id(), product);
     }
 
-    /** The rehearsal sale is gone: {@link #find} no longer knows it. */
+    /**
+     * The rehearsal sale is gone: {@link #find} no longer knows it, so no new request reaches it;
+     * it stays a rehearsal sale for {@link #isRehearsal}, for the orders of requests already past it.
+     */
     public void endRehearsal(UUID id) {
         rehearsals.remove(id);
     }
 
-    /** Whether the product is a rehearsal sale of this instance. */
+    /** Whether the product is a rehearsal sale of this instance, running or ended. */
     public boolean isRehearsal(UUID id) {
-        return !rehearsals.isEmpty() && rehearsals.containsKey(id);
+        return !rehearsed.isEmpty() && rehearsed.containsKey(id);
     }
 
     /**
      * Inserts a rehearsal sale's row in the caller's transaction, which must be rolled back: its
      * orders can then be written exactly as a real sale's are, and none of it is ever committed.
      */
-    public void insertRehearsalRow(Product p) {
-        if (!rehearsals.containsKey(p.id())) {
-            throw new IllegalArgumentException("not a rehearsal sale: " + p.id());
+    public void insertRehearsalRow(UUID id) {
+        Product p = rehearsed.get(id);
+        if (p == null) {
+            throw new IllegalArgumentException("not a rehearsal sale: " + id);
         }
         insert(p.id(), p.name(), p.description(), p.price(), p.totalQuantity(), p.perUserLimit(), p.saleStartAt(),
                 p.saleEndAt(), p.perAddressLimit(), p.gated(), p.powDifficulty(), p.holdFor(), p.shards());

@@ -58,7 +58,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * reconciler, which settles them from the committed orders (the orders are committed either way).
  *
  * <p>A rehearsal sale's orders ({@link Catalog#rehearse}) are written in a transaction of their
- * own that is rolled back.
+ * own that is rolled back, also when they arrive after their sale ended.
  *
  * <p>An order that waited in the queue longer than {@code queue-timeout} is withdrawn before any
  * writer took it, so its caller knows for certain that it was not written; once a writer took it,
@@ -295,8 +295,7 @@ public class OrderWriter implements SmartLifecycle {
     private void rehearse(List<Orders.NewOrder> rehearsed) {
         transaction.executeWithoutResult(status -> {
             status.setRollbackOnly();
-            rehearsed.stream().map(p -> p.order().productId()).distinct()
-                    .forEach(id -> catalog.find(id).ifPresent(catalog::insertRehearsalRow));
+            rehearsed.stream().map(p -> p.order().productId()).distinct().forEach(catalog::insertRehearsalRow);
             insert(rehearsed);
         });
     }
