@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 import com.fasterxml.uuid.Generators;
@@ -168,19 +169,24 @@ class Rehearsal implements ApplicationRunner {
                       Map<Integer, LongAdder> answers) throws InterruptedException {
         Instant now = clock.instant();
         UUID id = Generators.timeBasedEpochGenerator().generate();
-        catalog.rehearse(new Product(id, "rehearsal", "a sale an instance sells to itself before it takes traffic",
+        Product sale = new Product(id, "rehearsal", "a sale an instance sells to itself before it takes traffic",
                 new BigDecimal("1.00"), UNITS, 0, 1, now.minusSeconds(60), now.plus(Duration.ofHours(1)),
-                now, now, null, false, 0, null, 1));
+                now, now, null, false, 0, null, 1);
+        catalog.rehearse(sale);
         try {
+            // in Redis before the crowd comes, as a real sale's state is (created, or warmed up at start)
+            inventory.ensureReady(sale);
             byte[] status = ("GET /api/v1/sale/status/" + id + " HTTP/1.1\r\nHost: rehearsal\r\n" + HEADER + ": "
                     + presented + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
             String body = "{\"productId\":\"" + id + "\"}";
             List<Future<?>> crowd = new ArrayList<>(CONNECTIONS);
+            AtomicBoolean stopped = new AtomicBoolean();
             for (int w = 0; w < CONNECTIONS; w++) {
                 int worker = w;
                 crowd.add(workers.submit(() -> {
                     try (Connection connection = new Connection(loopback(), port)) {
-                        for (int i = worker; i < requests && System.nanoTime() < deadline; i += CONNECTIONS) {
+                        for (int i = worker; i < requests && System.nanoTime() < deadline && !stopped.get();
+                             i += CONNECTIONS) {
                             if (i % 8 == 7) {
                                 count(answers, connection.exchange(status));
                                 continue;
@@ -193,16 +199,27 @@ class Rehearsal implements ApplicationRunner {
                                 count(answers, connection.exchange(purchase)); // the same buyer again
                             }
                         }
+                    } catch (IOException | RuntimeException failed) {
+                        stopped.set(true); // the other connections stop after their current request
+                        throw failed;
                     }
                     return null;
                 }));
             }
+            // The sale ends once every connection is done, so that none is still buying when its state
+            // is discarded.
+            IllegalStateException failure = null;
             for (Future<?> worker : crowd) {
                 try {
                     worker.get();
                 } catch (ExecutionException failed) {
-                    throw new IllegalStateException(failed.getCause());
+                    if (failure == null) {
+                        failure = new IllegalStateException(failed.getCause());
+                    }
                 }
+            }
+            if (failure != null) {
+                throw failure;
             }
         } finally {
             catalog.endRehearsal(id);
@@ -234,11 +251,19 @@ class Rehearsal implements ApplicationRunner {
      * the processor on the server's code rather than on a client's.
      */
     private static final class Connection implements AutoCloseable {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
+        private final String host;
+        private final int port;
+        private Socket socket;
+        private InputStream in;
+        private OutputStream out;
 
         Connection(String host, int port) throws IOException {
+            this.host = host;
+            this.port = port;
+            open();
+        }
+
+        private void open() throws IOException {
             socket = new Socket(host, port);
             socket.setSoTimeout(10_000);
             socket.setTcpNoDelay(true);
@@ -246,7 +271,10 @@ class Rehearsal implements ApplicationRunner {
             out = socket.getOutputStream();
         }
 
-        /** Sends the request, reads the whole answer, and returns its status. */
+        /**
+         * Sends the request, reads the whole answer, and returns its status. An answer that closes
+         * the connection (the server's {@code max-keep-alive-requests}) is followed by a new one.
+         */
         int exchange(byte[] request) throws IOException {
             out.write(request);
             out.flush();
@@ -254,6 +282,7 @@ class Rehearsal implements ApplicationRunner {
             int status = Integer.parseInt(statusLine.substring(9, 12));
             long length = 0;
             boolean chunked = false;
+            boolean closing = false;
             for (String header = line(); !header.isEmpty(); header = line()) {
                 String name = header.substring(0, Math.max(0, header.indexOf(':'))).strip();
                 String value = header.substring(header.indexOf(':') + 1).strip();
@@ -261,17 +290,23 @@ class Rehearsal implements ApplicationRunner {
                     length = Long.parseLong(value);
                 } else if (name.equalsIgnoreCase("Transfer-Encoding") && value.equalsIgnoreCase("chunked")) {
                     chunked = true;
+                } else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
+                    closing = true;
                 }
             }
             if (!chunked) {
                 in.skipNBytes(length);
-                return status;
+            } else {
+                for (long chunk = Long.parseLong(line().strip(), 16); chunk > 0; chunk = Long.parseLong(line().strip(), 16)) {
+                    in.skipNBytes(chunk + 2);
+                }
+                while (!line().isEmpty()) {
+                    // trailers
+                }
             }
-            for (long chunk = Long.parseLong(line().strip(), 16); chunk > 0; chunk = Long.parseLong(line().strip(), 16)) {
-                in.skipNBytes(chunk + 2);
-            }
-            while (!line().isEmpty()) {
-                // trailers
+            if (closing) {
+                socket.close();
+                open();
             }
             return status;
         }

@@ -92,6 +92,38 @@ class RehearsalTest extends FaultDrill {
         }
     }
 
+    @Test
+    void anInstanceThatClosesConnectionsAfterAFewRequestsStillRehearses(TestReporter reporter) throws Exception {
+        long orders = count("SELECT count(*) FROM orders");
+        int port = freePort();
+        List<String> settings = processArguments(port);
+        settings.addAll(List.of(
+                "--flashsale.rehearsal.enabled=true",
+                "--flashsale.rehearsal.requests=5000",
+                "--server.tomcat.max-keep-alive-requests=3",
+                "--logging.level.root=WARN",
+                "--logging.level.dev.flashsale.api.Rehearsal=INFO"));
+        try (AppProcess app = AppProcess.start(settings.toArray(String[]::new))) {
+            Api api = new Api(port);
+            AtomicReference<String> whenReady = new AtomicReference<>();
+            try {
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> !app.isAlive() || ready(api, app, new AtomicInteger(), whenReady));
+            } catch (ConditionTimeoutException timedOut) {
+                // asserted below, with the instance's output
+            }
+            assertThat(whenReady.get()).as("the instance became ready; its output:\n%s", app.output()).isNotNull();
+            Matcher rehearsed = REHEARSED.matcher(whenReady.get());
+            assertThat(rehearsed.find()).as("the rehearsal did not stop on a closed connection:\n%s", app.output())
+                    .isTrue();
+            reporter.publishEntry("rehearsal", rehearsed.group(0));
+            assertThat(rehearsed.group(1)).isEqualTo("5000");
+            assertThat(rehearsalAnswers(rehearsed.group(4))).containsEntry(201, (long) Rehearsal.UNITS)
+                    .containsOnlyKeys(200, 201, 409);
+            assertThat(count("SELECT count(*) FROM orders")).as("no order stored").isEqualTo(orders);
+        }
+    }
+
     /**
      * Whether readiness answers 200; if so, keeps the output the instance had written before it was
      * asked, and otherwise counts a refusal (once the port listens).
