@@ -39,14 +39,8 @@ class RehearsalTest extends FaultDrill {
         long events = count("SELECT count(*) FROM event_publication");
         long products = count("SELECT count(*) FROM products");
         int port = freePort();
-        List<String> settings = processArguments(port);
-        settings.addAll(List.of(
-                "--flashsale.rehearsal.enabled=true",
-                "--flashsale.rehearsal.requests=10000",
-                "--logging.level.root=WARN",
-                "--logging.level.dev.flashsale.api.Rehearsal=INFO"));
         long launched = System.nanoTime();
-        try (AppProcess app = AppProcess.start(settings.toArray(String[]::new))) {
+        try (AppProcess app = AppProcess.start(rehearsing(port, "--flashsale.rehearsal.requests=10000"))) {
             Api api = new Api(port);
             AtomicInteger refused = new AtomicInteger();
             AtomicReference<String> whenReady = new AtomicReference<>();
@@ -96,14 +90,8 @@ class RehearsalTest extends FaultDrill {
     void anInstanceThatClosesConnectionsAfterAFewRequestsStillRehearses(TestReporter reporter) throws Exception {
         long orders = count("SELECT count(*) FROM orders");
         int port = freePort();
-        List<String> settings = processArguments(port);
-        settings.addAll(List.of(
-                "--flashsale.rehearsal.enabled=true",
-                "--flashsale.rehearsal.requests=5000",
-                "--server.tomcat.max-keep-alive-requests=3",
-                "--logging.level.root=WARN",
-                "--logging.level.dev.flashsale.api.Rehearsal=INFO"));
-        try (AppProcess app = AppProcess.start(settings.toArray(String[]::new))) {
+        try (AppProcess app = AppProcess.start(rehearsing(port, "--flashsale.rehearsal.requests=5000",
+                "--server.tomcat.max-keep-alive-requests=3"))) {
             Api api = new Api(port);
             AtomicReference<String> whenReady = new AtomicReference<>();
             try {
@@ -122,6 +110,17 @@ class RehearsalTest extends FaultDrill {
                     .containsOnlyKeys(200, 201, 409);
             assertThat(count("SELECT count(*) FROM orders")).as("no order stored").isEqualTo(orders);
         }
+    }
+
+    /** A production instance's arguments, rehearsal on and logged, and {@code more}. */
+    private String[] rehearsing(int port, String... more) {
+        List<String> settings = processArguments(port);
+        settings.addAll(List.of(
+                "--flashsale.rehearsal.enabled=true",
+                "--logging.level.root=WARN",
+                "--logging.level.dev.flashsale.api.Rehearsal=INFO"));
+        settings.addAll(List.of(more));
+        return settings.toArray(String[]::new);
     }
 
     /**
