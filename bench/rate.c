@@ -240,8 +240,9 @@ static void dispatch(long next) {
 
 /*
  * The refusals after the sale's first second that took over 10 ms, grouped into stalls: slow
- * answers due less than 30 ms apart belong to one (attempts are numbered in the order they are due). Printed: how many, in how many stalls, the
- * longest, and the median time from one stall's start to the next (a period shows a periodic cause).
+ * answers due less than 30 ms apart belong to one (attempts are numbered in the order they are
+ * due). Printed: how many, in how many stalls, the longest, and the median time from one stall's
+ * start to the next (a period shows a periodic cause).
  */
 static void stalls(double start_at) {
     long n = 0, *slow = malloc(sizeof(long) * (total - warmup_attempts + 1));
