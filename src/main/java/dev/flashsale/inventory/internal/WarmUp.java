@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.TimeUnit;
 
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
@@ -18,6 +20,8 @@ import dev.flashsale.catalog.Product;
 import dev.flashsale.inventory.CommittedSales;
 import dev.flashsale.inventory.SaleShards;
 import dev.flashsale.inventory.SaleShards.SaleShard;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -32,7 +36,10 @@ import org.springframework.stereotype.Component;
  *
  * <p>The state is staged in private keys and swapped in by one script that does nothing if the
  * state is already there, so instances racing to warm up the same product cannot mix their work.
- * Within one instance a product is warmed up by one thread at a time; the others wait for it.
+ * Within one instance a product is warmed up by one call at a time: the calls that find its state
+ * missing while a warm-up runs wait for that one and take its outcome as theirs, without reading
+ * PostgreSQL or Redis themselves. A crowd that meets a sale whose state Redis lost (a restart
+ * without persistence) so costs one warm-up, not one per request.
  */
 @Component
 public class WarmUp {
@@ -47,37 +54,84 @@ public class WarmUp {
     private final RedisCalls calls;
     private final CommittedSales committedSales;
     private final Catalog catalog;
-    private final ConcurrentHashMap<UUID, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** The warm-up running for each product, that the other calls wanting it wait for. */
+    private final ConcurrentHashMap<UUID, CompletableFuture<Boolean>> running = new ConcurrentHashMap<>();
+    private final Timer installed;
+    private final Timer foundPresent;
 
-    public WarmUp(StringRedisTemplate redis, RedisCalls calls, CommittedSales committedSales, Catalog catalog) {
+    public WarmUp(StringRedisTemplate redis, RedisCalls calls, CommittedSales committedSales, Catalog catalog,
+                  MeterRegistry meters) {
         this.redis = redis;
         this.calls = calls;
         this.committedSales = committedSales;
         this.catalog = catalog;
+        String description = "warm-ups of a sale's Redis state from PostgreSQL: installed, or found there "
+                + "(another instance installed it first)";
+        this.installed = Timer.builder("flashsale.inventory.warmups").description(description)
+                .tag("outcome", "installed").register(meters);
+        this.foundPresent = Timer.builder("flashsale.inventory.warmups").description(description)
+                .tag("outcome", "present").register(meters);
     }
 
     /**
      * Makes sure the product's sale state is in Redis, every shard of a split sale; returns whether
-     * this call installed any.
+     * any was installed, by this call or by the warm-up it waited for.
      */
     public boolean ensure(Product product) {
-        if (allPresent(product)) {
-            return false;
+        // A warm-up that began before this call found the state missing may have found it present
+        // (it went missing after that warm-up looked): then the state is checked again, and
+        // installed by a warm-up of its own.
+        for (int round = 0; round < 3; round++) {
+            if (allPresent(product)) {
+                return false;
+            }
+            CompletableFuture<Boolean> mine = new CompletableFuture<>();
+            CompletableFuture<Boolean> other = running.putIfAbsent(product.id(), mine);
+            if (other == null) {
+                return runWarmUp(product, mine);
+            }
+            if (outcomeOf(other)) {
+                return true;
+            }
         }
-        ReentrantLock lock = locks.computeIfAbsent(product.id(), id -> new ReentrantLock());
-        lock.lock();
+        return false;
+    }
+
+    /** This call's warm-up of the product, its outcome handed to those waiting for it too. */
+    private boolean runWarmUp(Product product, CompletableFuture<Boolean> outcome) {
+        long started = System.nanoTime();
         try {
             // the definition as PostgreSQL has it now, not as a cache last saw it
             Product current = catalog.load(product.id()).orElse(product);
-            boolean installed = false;
+            boolean any = false;
             for (SaleShard shard : SaleShards.of(current).all()) {
                 if (!present(SaleKeys.of(shard))) {
-                    installed |= install(current, shard, "");
+                    any |= install(current, shard, "");
                 }
             }
-            return installed;
+            (any ? installed : foundPresent).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            outcome.complete(any);
+            return any;
+        } catch (RuntimeException | Error failed) {
+            outcome.completeExceptionally(failed);
+            throw failed;
         } finally {
-            lock.unlock();
+            running.remove(product.id(), outcome);
+        }
+    }
+
+    /** Waits for another call's warm-up; its failure is this call's, as if it had run it. */
+    private static boolean outcomeOf(CompletableFuture<Boolean> warmUp) {
+        try {
+            return warmUp.join();
+        } catch (CompletionException failed) {
+            if (failed.getCause() instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failed.getCause() instanceof Error e) {
+                throw e;
+            }
+            throw failed;
         }
     }
 
