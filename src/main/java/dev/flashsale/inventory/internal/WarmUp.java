@@ -9,9 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import dev.flashsale.catalog.Catalog;
@@ -55,7 +52,7 @@ public class WarmUp {
     private final CommittedSales committedSales;
     private final Catalog catalog;
     /** The warm-up running for each product, that the other calls wanting it wait for. */
-    private final ConcurrentHashMap<UUID, CompletableFuture<Boolean>> running = new ConcurrentHashMap<>();
+    private final SingleFlight<UUID, Boolean> warmUps = new SingleFlight<>();
     private final Timer installed;
     private final Timer foundPresent;
 
@@ -85,54 +82,26 @@ public class WarmUp {
             if (allPresent(product)) {
                 return false;
             }
-            CompletableFuture<Boolean> mine = new CompletableFuture<>();
-            CompletableFuture<Boolean> other = running.putIfAbsent(product.id(), mine);
-            if (other == null) {
-                return runWarmUp(product, mine);
-            }
-            if (outcomeOf(other)) {
+            if (warmUps.run(product.id(), () -> warmUp(product))) {
                 return true;
             }
         }
         return false;
     }
 
-    /** This call's warm-up of the product, its outcome handed to those waiting for it too. */
-    private boolean runWarmUp(Product product, CompletableFuture<Boolean> outcome) {
+    /** Installs the shards whose state is missing; whether it installed any. */
+    private boolean warmUp(Product product) {
         long started = System.nanoTime();
-        try {
-            // the definition as PostgreSQL has it now, not as a cache last saw it
-            Product current = catalog.load(product.id()).orElse(product);
-            boolean any = false;
-            for (SaleShard shard : SaleShards.of(current).all()) {
-                if (!present(SaleKeys.of(shard))) {
-                    any |= install(current, shard, "");
-                }
+        // the definition as PostgreSQL has it now, not as a cache last saw it
+        Product current = catalog.load(product.id()).orElse(product);
+        boolean any = false;
+        for (SaleShard shard : SaleShards.of(current).all()) {
+            if (!present(SaleKeys.of(shard))) {
+                any |= install(current, shard, "");
             }
-            (any ? installed : foundPresent).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            outcome.complete(any);
-            return any;
-        } catch (RuntimeException | Error failed) {
-            outcome.completeExceptionally(failed);
-            throw failed;
-        } finally {
-            running.remove(product.id(), outcome);
         }
-    }
-
-    /** Waits for another call's warm-up; its failure is this call's, as if it had run it. */
-    private static boolean outcomeOf(CompletableFuture<Boolean> warmUp) {
-        try {
-            return warmUp.join();
-        } catch (CompletionException failed) {
-            if (failed.getCause() instanceof RuntimeException e) {
-                throw e;
-            }
-            if (failed.getCause() instanceof Error e) {
-                throw e;
-            }
-            throw failed;
-        }
+        (any ? installed : foundPresent).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        return any;
     }
 
     private boolean allPresent(Product product) {
