@@ -91,6 +91,10 @@ public class WarmUp {
 
     /** Installs the shards whose state is missing; whether it installed any. */
     private boolean warmUp(Product product) {
+        if (allPresent(product)) {
+            // installed by the warm-up before this one, which ended after this call's caller looked
+            return false;
+        }
         long started = System.nanoTime();
         // the definition as PostgreSQL has it now, not as a cache last saw it
         Product current = catalog.load(product.id()).orElse(product);
