@@ -42,8 +42,9 @@ class SingleFlightTest {
                 }));
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> started.get() == CALLERS);
-            Thread.sleep(100); // time for any of them to run the work, wrongly, before it is released
-            assertThat(others).as("none answered before the work was over").noneMatch(Future::isDone);
+            // none answers before the work is over (a call that ran the work itself, wrongly, would)
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10))
+                    .until(() -> others.stream().noneMatch(Future::isDone) && runs.get() == 1);
 
             release.countDown();
             assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(42);
@@ -65,8 +66,14 @@ class SingleFlightTest {
                 throw new IllegalStateException("PostgreSQL went away");
             }));
             await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() == 1);
-            Future<Integer> waiting = pool.submit(() -> flights.run("sale", () -> runs.incrementAndGet()));
-            Thread.sleep(100);
+            AtomicInteger waiters = new AtomicInteger();
+            Future<Integer> waiting = pool.submit(() -> {
+                waiters.incrementAndGet();
+                return flights.run("sale", () -> runs.incrementAndGet());
+            });
+            // it has come, and waits for the work rather than running it
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10))
+                    .until(() -> waiters.get() == 1 && !waiting.isDone() && runs.get() == 1);
             release.countDown();
             for (Future<Integer> call : List.of(first, waiting)) {
                 assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
