@@ -47,6 +47,7 @@ import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionSystemException;
+import org.springframework.transaction.TransactionTimedOutException;
 
 /**
  * The purchase use case: reserve in Redis (one script), then commit the order and its OrderPlaced
@@ -254,7 +255,9 @@ public class Purchases {
         return e instanceof TransientDataAccessException
                 || e instanceof RecoverableDataAccessException
                 || (e instanceof DataAccessResourceFailureException && !(e instanceof CannotGetJdbcConnectionException))
-                || e instanceof TransactionSystemException;
+                || e instanceof TransactionSystemException
+                // its batch ran out of time; the writers' next batches are smaller (BatchLimit)
+                || e instanceof TransactionTimedOutException;
     }
 
     /** PostgreSQL (or the way to it) failing, as opposed to refusing this order. */

@@ -35,9 +35,9 @@ class CrashDrillTest extends FaultDrill {
         settings.addAll(List.of(
                 "--flashsale.limits.enabled=false", // the drill's crowd is one address
                 "--flashsale.reconciler.stale-reservation-after=2s",
-                // a slowed order takes 50 ms to insert: a batch of 100 would outlast the order
-                // transaction's timeout (5 s) and roll back on every retry, so that nothing commits;
-                // batches of 20 commit in about a second each while the rest of the burst waits
+                // a slowed order takes 50 ms to insert: batches of 20 commit in about a second each
+                // while the rest of the burst waits, so the kill comes a few seconds in (bigger
+                // batches would first run out of the transaction's 5 s and shrink, SlowInsertsTest)
                 "--flashsale.ordering.max-batch=20"));
         settings.addAll(AppProcess.QUICK_OUTBOX_TAKEOVER);
         String[] args = settings.toArray(String[]::new);

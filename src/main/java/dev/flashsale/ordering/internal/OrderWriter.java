@@ -1,5 +1,6 @@
 package dev.flashsale.ordering.internal;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +34,13 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.TransactionTimedOutException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -45,7 +48,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@link OrdersPlaced} event naming them all) per PostgreSQL transaction, by a few writer threads.
  *
  * <p>No order waits for company: a writer takes whatever has queued up while it was busy, so a
- * lone order is written at once and a crowd is written in batches of up to {@code max-batch}.
+ * lone order is written at once and a crowd is written in batches of up to {@code max-batch}, fewer
+ * while PostgreSQL inserts so slowly that that many would not commit within the transaction's
+ * timeout ({@link BatchLimit}).
  * {@link #write} returns only after the order's transaction committed (I3 holds: "201 means
  * committed"), and throws if it did not. If a batch is refused for something other than an outage
  * (a constraint: Redis granted a unit or a buyer PostgreSQL already holds, which should not
@@ -71,6 +76,8 @@ public class OrderWriter implements SmartLifecycle {
     private static final int QUEUED = 0;
     private static final int TAKEN = 1;
     private static final int WITHDRAWN = 2;
+    /** PostgreSQL's SQLSTATE for a statement cancelled, here by the transaction's timeout. */
+    private static final String QUERY_CANCELED = "57014";
 
     private final Orders orders;
     private final Catalog catalog;
@@ -80,6 +87,7 @@ public class OrderWriter implements SmartLifecycle {
     private final OrderingProperties properties;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final DistributionSummary batchSizes;
+    private final BatchLimit batchLimit;
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running;
 
@@ -98,6 +106,12 @@ public class OrderWriter implements SmartLifecycle {
                 .register(meters);
         Gauge.builder("flashsale.orders.queued", queue, BlockingQueue::size)
                 .description("Orders waiting for a writer")
+                .register(meters);
+        this.batchLimit = new BatchLimit(properties.maxBatch(), properties.writeTimeout());
+        Gauge.builder("flashsale.orders.batch.limit", batchLimit, BatchLimit::current)
+                .description("The most orders a writer commits in one transaction now: max-batch, or fewer while"
+                        + " PostgreSQL inserts too slowly for that many to commit within the write timeout")
+                .baseUnit("orders")
                 .register(meters);
     }
 
@@ -184,7 +198,7 @@ public class OrderWriter implements SmartLifecycle {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, properties.maxBatch() - 1);
+                queue.drainTo(batch, batchLimit.current() - 1);
                 batch.removeIf(p -> !p.state.compareAndSet(QUEUED, TAKEN));
                 if (!batch.isEmpty()) {
                     writeBatch(batch);
@@ -206,6 +220,14 @@ public class OrderWriter implements SmartLifecycle {
             commit(batch.stream().map(p -> p.placed).toList());
             batchSizes.record(batch.size());
         } catch (RuntimeException failed) {
+            if (ranOutOfTime(failed)) {
+                int before = batchLimit.current();
+                int after = batchLimit.timedOut(batch.size());
+                if (after < before) {
+                    log.warn("a batch of {} orders ran out of time ({}); at most {} a transaction until commits are quicker",
+                            batch.size(), properties.writeTimeout(), after);
+                }
+            }
             if (batch.size() > 1 && mayBeOneOrders(failed)) {
                 log.warn("a batch of {} orders failed ({}); writing them one by one", batch.size(),
                         NestedExceptionUtils.getMostSpecificCause(failed).getMessage());
@@ -247,6 +269,17 @@ public class OrderWriter implements SmartLifecycle {
                 || failed instanceof TransactionException);
     }
 
+    /** The transaction's timeout ended it: PostgreSQL cancelled a statement, or the deadline came between two. */
+    private static boolean ranOutOfTime(Throwable failed) {
+        for (Throwable cause = failed; cause != null; cause = cause.getCause()) {
+            if (cause instanceof QueryTimeoutException || cause instanceof TransactionTimedOutException
+                    || (cause instanceof SQLException sql && QUERY_CANCELED.equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** One transaction per order; each order's outcome goes to its own caller. */
     private void writeAlone(List<Pending> batch) {
         List<Pending> committed = new ArrayList<>(batch.size());
@@ -269,8 +302,14 @@ public class OrderWriter implements SmartLifecycle {
         if (!rehearsed.get(true).isEmpty()) {
             rehearse(rehearsed.get(true));
         }
-        if (!rehearsed.get(false).isEmpty()) {
-            transaction.executeWithoutResult(status -> insert(rehearsed.get(false)));
+        List<Orders.NewOrder> real = rehearsed.get(false);
+        if (!real.isEmpty()) {
+            long[] began = new long[1];
+            transaction.executeWithoutResult(status -> {
+                began[0] = System.nanoTime(); // the connection is held: the timeout runs from here
+                insert(real);
+            });
+            batchLimit.committed(real.size(), System.nanoTime() - began[0]);
         }
     }
 
