@@ -35,7 +35,7 @@ class RehearsalTest extends FaultDrill {
     @Test
     void aStartingInstanceRehearsesASaleBeforeItIsReadyAndLeavesNothingBehind(TestReporter reporter) throws Exception {
         long orders = count("SELECT count(*) FROM orders");
-        long units = count("SELECT count(*) FROM order_units");
+        Set<UUID> holders = unitHolders();
         long events = count("SELECT count(*) FROM event_publication");
         long products = count("SELECT count(*) FROM products");
         int port = freePort();
@@ -71,7 +71,9 @@ class RehearsalTest extends FaultDrill {
             assertThat(count("SELECT count(*) FROM products")).as("no product stored").isEqualTo(products);
             assertThat(count("SELECT count(*) FROM products WHERE name = 'rehearsal'")).isZero();
             assertThat(count("SELECT count(*) FROM orders")).as("no order stored").isEqualTo(orders);
-            assertThat(count("SELECT count(*) FROM order_units")).as("no unit stored").isEqualTo(units);
+            // Units are compared by their orders, not counted: the instance's hold expiry may free
+            // the units of holds earlier tests left to lapse, which is its job, not the rehearsal's.
+            assertThat(unitHolders()).as("no unit stored").isSubsetOf(holders);
             assertThat(count("SELECT count(*) FROM event_publication")).as("no event for the outbox").isEqualTo(events);
             Set<UUID> known = direct().sql("SELECT id FROM products").query(UUID.class).set();
             Set<UUID> inRedis = redis.keys("fs:{*").stream()
@@ -141,6 +143,11 @@ class RehearsalTest extends FaultDrill {
         }
         refused.incrementAndGet();
         return false;
+    }
+
+    /** The orders that hold units. */
+    private static Set<UUID> unitHolders() {
+        return direct().sql("SELECT DISTINCT order_id FROM order_units").query(UUID.class).set();
     }
 
     private static long count(String sql) {
