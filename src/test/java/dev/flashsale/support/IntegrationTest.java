@@ -5,10 +5,14 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.flashsale.FlashSaleApplication;
 import dev.flashsale.inventory.SaleShards;
@@ -187,6 +191,29 @@ public abstract class IntegrationTest {
     protected long orderUnits(UUID productId) {
         return jdbc.sql("SELECT count(*) FROM order_units WHERE product_id = ?")
                 .param(productId).query(Long.class).single();
+    }
+
+    /**
+     * The units of settled orders, of every product. The units of holds awaiting payment are left
+     * out: the hold expiry frees those of lapsed holds at any moment, whichever test left them (and a
+     * request that took a hold shows as an order).
+     */
+    protected long settledUnits() {
+        return jdbc.sql("""
+                SELECT count(*) FROM order_units u JOIN orders o ON o.id = u.order_id
+                WHERE o.status <> 'awaiting_payment'""")
+                .query(Long.class).single();
+    }
+
+    /**
+     * The Redis keys a request about these sales could have written: every key but those of other
+     * sales, which background work (hold expiry, repair) may change at any moment.
+     */
+    protected Set<String> redisKeysBesideOtherSales(UUID... sales) {
+        List<String> ours = Stream.of(sales).map(sale -> "fs:{" + sale).toList();
+        return redis.keys("*").stream()
+                .filter(key -> !key.startsWith("fs:{") || ours.stream().anyMatch(key::startsWith))
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     protected int soldQuantity(UUID productId) {
