@@ -270,6 +270,7 @@ async function purchaseToken() {
 }
 
 async function buy() {
+  if (button.dataset.state !== 'buy' && button.dataset.state !== 'signin') return;
   if (button.dataset.state === 'signin') {
     location.href = '/signin.html?next=' + encodeURIComponent(location.pathname + location.search);
     return;
@@ -320,6 +321,10 @@ async function buy() {
 }
 
 async function start() {
+  // listening before the first render: a button that shows "Buy now" answers the click at once
+  button.addEventListener('click', buy);
+  payButton.addEventListener('click', pay);
+  cancelButton.addEventListener('click', cancelOrder);
   me = await header();
   const first = await call(`/sale/status/${encodeURIComponent(id)}`);
   if (!first.ok) {
@@ -342,9 +347,6 @@ async function start() {
     line.textContent = note;
     line.hidden = !note;
   });
-  button.addEventListener('click', buy);
-  payButton.addEventListener('click', pay);
-  cancelButton.addEventListener('click', cancelOrder);
   setInterval(render, 250);
 }
 

@@ -202,10 +202,19 @@ class PaymentHoldsBrowserTest extends IntegrationTest {
         orders.reload();
         PlaywrightAssertions.assertThat(row.locator("td[data-label='Status']")).hasText("Confirmed");
 
-        // a second buyer changes their mind: the unit is back on sale at once
+        // a second buyer clicks as soon as Buy shows, while the page still asks for her orders: the
+        // click is answered; then she changes her mind, and the unit is back on sale at once
         String dora = user("dora");
-        Page cancelling = shopperOnTheSale(dora, product);
+        Page cancelling = newVisitor();
+        List<Route> heldLookups = new CopyOnWriteArrayList<>();
+        cancelling.route("**/api/v1/sale/user/status**", heldLookups::add);
+        signIn(cancelling, dora, "/sale.html?id=" + product);
+        PlaywrightAssertions.assertThat(cancelling.locator("#buy")).hasAttribute("data-state", "buy");
+        cancelling.waitForCondition(() -> !heldLookups.isEmpty());
         String cancelled = buyAndAwaitPayment(cancelling);
+        cancelling.unroute("**/api/v1/sale/user/status**");
+        heldLookups.forEach(Route::resume);
+        PlaywrightAssertions.assertThat(cancelling.locator("#order-id")).hasText(cancelled);
         PlaywrightAssertions.assertThat(stockBar(cancelling)).hasAttribute("aria-valuenow", "3", SOON);
         button(cancelling, "Cancel order").click();
         PlaywrightAssertions.assertThat(cancelling.locator("#outcome"))
