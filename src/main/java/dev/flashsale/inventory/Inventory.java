@@ -115,6 +115,7 @@ public class Inventory {
         if (product.shards() > 1) {
             return reserveSplit(product, userId, quantity, nowMs);
         }
+        long generation = local.generation(product.id());
         SaleShard whole = SaleShard.whole(product.id(), product.totalQuantity());
         SaleKeys keys = SaleKeys.of(product.id());
         List<?> reply = reserveScript(product, keys, userId, quantity, nowMs, address, purchaseToken);
@@ -125,12 +126,12 @@ public class Inventory {
         String outcome = (String) reply.getFirst();
         return switch (outcome) {
             case "RESERVED" -> {
-                local.saw(product.id(), number(reply.get(1)));
+                local.saw(product.id(), number(reply.get(1)), generation);
                 yield reserved(reservation(whole, userId, (String) reply.get(2)),
                         number(reply.get(1)));
             }
             case "SOLD_OUT" -> {
-                local.saw(product.id(), 0);
+                local.saw(product.id(), 0, generation);
                 yield ReserveResult.Refused.of(ReserveOutcome.SOLD_OUT);
             }
             case "ALREADY_PURCHASED" -> {
@@ -138,7 +139,7 @@ public class Inventory {
                 yield ReserveResult.Refused.of(ReserveOutcome.ALREADY_PURCHASED);
             }
             case "INSUFFICIENT_STOCK" -> {
-                local.saw(product.id(), number(reply.get(1)));
+                local.saw(product.id(), number(reply.get(1)), generation);
                 yield new ReserveResult.InsufficientStock(number(reply.get(1)));
             }
             case "LIMIT_EXCEEDED" -> new ReserveResult.OverLimit(ReserveOutcome.LIMIT_EXCEEDED, number(reply.get(1)));
@@ -158,6 +159,7 @@ public class Inventory {
      * "sold out" only when each shard had fewer units than it asked for at the moment it asked.
      */
     private ReserveResult reserveSplit(Product product, String userId, int quantity, String nowMs) {
+        long generation = local.generation(product.id());
         SaleShards shards = SaleShards.of(product);
         SaleShard home = shards.shard(shards.home(userId));
         List<?> reply = runSplitReserve(SaleKeys.of(home), userId, quantity, nowMs);
@@ -170,7 +172,7 @@ public class Inventory {
             case "RESERVED" -> reserved(reservation(home, userId, (String) reply.get(2)),
                     number(reply.get(1)));
             case "CLAIMED" -> borrow(product, shards, reservation(home, userId, (String) reply.get(2)), quantity,
-                    number(reply.get(1)), nowMs);
+                    number(reply.get(1)), nowMs, generation);
             case "ALREADY_PURCHASED" -> {
                 buyers.reported(product.id(), userId);
                 yield ReserveResult.Refused.of(ReserveOutcome.ALREADY_PURCHASED);
@@ -187,7 +189,7 @@ public class Inventory {
      * answer, the purchase fails as a Redis failure does (the claim given back).
      */
     private ReserveResult borrow(Product product, SaleShards shards, Reservation claim, int quantity, int homeStock,
-                                 String nowMs) {
+                                 String nowMs, long generation) {
         int most = homeStock;
         boolean pendingLoan = false;
         RuntimeException unanswered = null;
@@ -237,7 +239,7 @@ public class Inventory {
             return ReserveResult.Refused.of(ReserveOutcome.ALREADY_PURCHASED);
         }
         if (most <= 0) {
-            local.saw(product.id(), 0);
+            local.saw(product.id(), 0, generation);
             return ReserveResult.Refused.of(ReserveOutcome.SOLD_OUT);
         }
         return new ReserveResult.InsufficientStock(most);
@@ -496,26 +498,31 @@ public class Inventory {
         if (fresh != null) {
             return fresh;
         }
+        long generation = local.generation(product.id());
         Integer stock = stocks(List.of(product)).getFirst();
         if (stock == null) {
             warmUp.ensure(product);
             stock = stocks(List.of(product)).getFirst();
         }
         int available = stock == null ? 0 : stock;
-        local.saw(product.id(), available);
+        local.saw(product.id(), available, generation);
         return available;
     }
 
     /** Units left for several products, read in one round trip. */
     public Map<UUID, Integer> available(List<Product> products) {
+        long[] generations = products.stream().mapToLong(p -> local.generation(p.id())).toArray();
         List<Integer> stocks = stocks(products);
         Map<UUID, Integer> result = new LinkedHashMap<>();
         for (int i = 0; i < products.size(); i++) {
             Integer stock = stocks.get(i);
             Product p = products.get(i);
-            int available = stock == null ? available(p) : stock;
-            local.saw(p.id(), available);
-            result.put(p.id(), available);
+            if (stock == null) {
+                result.put(p.id(), available(p));
+            } else {
+                local.saw(p.id(), stock, generations[i]);
+                result.put(p.id(), stock);
+            }
         }
         return result;
     }
