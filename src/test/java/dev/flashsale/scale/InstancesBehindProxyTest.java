@@ -60,8 +60,9 @@ import static org.awaitility.Awaitility.await;
  * FLASHSALE_EDGE_TESTS / FLASHSALE_POOLER_TESTS are {@code required} (as in .ci/run).
  *
  * <p>The instances trust what they remember of a sale for longer than by default (the stock for
- * 5 s, the definition for 60 s), so that a change seen by the others within a second can only
- * have come through the invalidation messages, not through expiry. The instance killed mid-burst
+ * 5 s, the definition for 60 s), so that a change seen by the others within 3 s can only have
+ * come through the invalidation messages, not through expiry (it takes tens of milliseconds; the
+ * bound leaves room for a machine busy with three instances, a proxy and a pooler). The instance killed mid-burst
  * is killed last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -72,7 +73,7 @@ class InstancesBehindProxyTest {
     private static final int INSTANCES = 3;
     private static final int SHOPPER_ADDRESSES = 24;
     /** How soon a change made through one instance must be seen by the others. */
-    private static final Duration CHANGE_BOUND = Duration.ofSeconds(1);
+    private static final Duration CHANGE_BOUND = Duration.ofSeconds(3);
 
     private static String database;
     private static PgBouncer.Upstream server;
@@ -202,7 +203,7 @@ class InstancesBehindProxyTest {
 
     @Test
     @Order(3)
-    void aStockOrWindowChangeMadeOnOneInstanceIsSeenByAllWithinASecond() {
+    void aStockOrWindowChangeMadeOnOneInstanceIsSeenByAllBeforeTheirMemoryOfItExpires() {
         UUID product = liveProduct(3);
         for (int i = 0; i < 3; i++) {
             assertThat(instance(0).post("/api/v1/sale/purchase", purchase(product), Api.user("early-" + i)).status())
