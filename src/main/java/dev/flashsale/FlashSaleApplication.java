@@ -13,12 +13,17 @@ import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.data.redis.autoconfigure.observation.LettuceObservationAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.EnableAsync;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
-@SpringBootApplication
+/*
+ * Spring Boot's observation of every Redis command is replaced by the inventory's own
+ * (RedisClientConfiguration.commandSpans), which observes commands only where spans are exported.
+ */
+@SpringBootApplication(exclude = LettuceObservationAutoConfiguration.class)
 @ConfigurationPropertiesScan
 @EnableAsync
 @EnableScheduling

@@ -13,6 +13,7 @@ import dev.flashsale.ScheduledJobs;
 import dev.flashsale.support.Api;
 import dev.flashsale.support.IntegrationTest;
 import dev.flashsale.web.RequestTraces;
+import io.lettuce.core.resource.ClientResources;
 import io.micrometer.registry.otlp.OtlpMeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -122,6 +123,8 @@ class TracingTest extends IntegrationTest {
         assertThat(context.getBeansOfType(SpanExporter.class)).isEmpty();
         assertThat(context.getBeansOfType(OtlpMeterRegistry.class)).isEmpty();
         assertThat(context.getBeansOfType(Tracer.class)).isNotEmpty().doesNotContainValue(Tracer.NOOP);
+        assertThat(context.getBean(ClientResources.class).tracing().isEnabled())
+                .as("Redis commands are not observed: their spans would go nowhere").isFalse();
     }
 
     @Test
