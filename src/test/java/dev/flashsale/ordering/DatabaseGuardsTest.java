@@ -1,15 +1,24 @@
 package dev.flashsale.ordering;
 
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 
 import dev.flashsale.inventory.InventoryProperties;
+import dev.flashsale.ordering.internal.Orders;
 import dev.flashsale.support.Api;
 import dev.flashsale.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -21,6 +30,12 @@ class DatabaseGuardsTest extends IntegrationTest {
 
     @Autowired
     private InventoryProperties inventory;
+
+    @Autowired
+    private Orders orders;
+
+    @Autowired
+    private TransactionTemplate transactions;
 
     /**
      * A buyer whose completed order was committed elsewhere (another instance, before Redis lost
@@ -85,6 +100,42 @@ class DatabaseGuardsTest extends IntegrationTest {
         // the refused unit is not handed out again: the next buyer gets another and succeeds
         await().atMost(Duration.ofSeconds(5)).until(() -> redisPending(product) == 0);
         assertThat(buy(product, "third-" + product).status()).isEqualTo(201);
+    }
+
+    /**
+     * A batch of orders as a group commit writes it (one statement), one of them above its
+     * product's per-user limit, as if the instance and Redis both had an old limit: only the trigger
+     * {@code orders_within_user_limit} refuses it, and with it the whole statement. Raising an
+     * order's quantity afterwards is refused as well.
+     */
+    @Test
+    void theLimitTriggerRefusesABatchWithAnOrderAboveTheLimit() {
+        UUID limitOne = liveProduct(10, 1);
+        UUID limitTwo = liveProduct(10, 2);
+        List<Orders.NewOrder> batch = List.of(
+                newOrder(limitTwo, "within-" + limitTwo, 2, List.of(1, 2)),
+                newOrder(limitOne, "above-" + limitOne, 2, List.of(1, 2)),
+                newOrder(limitOne, "one-" + limitOne, 1, List.of(3)));
+
+        assertThatThrownBy(() -> transactions.executeWithoutResult(status -> orders.insert(batch)))
+                .isInstanceOf(DataIntegrityViolationException.class)
+                .rootCause().isInstanceOfSatisfying(PSQLException.class, refused ->
+                        assertThat(refused.getServerErrorMessage().getConstraint()).isEqualTo("orders_within_user_limit"));
+        assertThat(jdbc.sql("SELECT count(*) FROM orders WHERE product_id IN (?, ?)").params(limitOne, limitTwo)
+                .query(Long.class).single()).as("orders of the refused batch").isZero();
+
+        transactions.executeWithoutResult(status -> orders.insert(List.of(batch.get(0), batch.get(2))));
+        assertThat(jdbc.sql("SELECT count(*) FROM orders WHERE product_id IN (?, ?)").params(limitOne, limitTwo)
+                .query(Long.class).single()).as("orders within their limits").isEqualTo(2);
+        assertThatThrownBy(() -> jdbc.sql("UPDATE orders SET quantity = 2 WHERE user_id = ?").param("one-" + limitOne).update())
+                .isInstanceOf(DataIntegrityViolationException.class)
+                .hasMessageContaining("exceeds the per-user limit");
+    }
+
+    private static Orders.NewOrder newOrder(UUID product, String user, int quantity, List<Integer> units) {
+        Order order = new Order(UUID.randomUUID(), user, product, quantity, new BigDecimal("19.99"), OrderStatus.COMPLETED,
+                Instant.now().truncatedTo(ChronoUnit.MICROS), null);
+        return new Orders.NewOrder(order, units, null);
     }
 
     /** A completed order, with its numbered unit, committed straight to PostgreSQL. */
