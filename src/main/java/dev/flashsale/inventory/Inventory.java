@@ -116,6 +116,7 @@ public class Inventory {
             return reserveSplit(product, userId, quantity, nowMs);
         }
         long generation = local.generation(product.id());
+        long buyersGeneration = buyers.generation();
         SaleShard whole = SaleShard.whole(product.id(), product.totalQuantity());
         SaleKeys keys = SaleKeys.of(product.id());
         List<?> reply = reserveScript(product, keys, userId, quantity, nowMs, address, purchaseToken);
@@ -135,7 +136,7 @@ public class Inventory {
                 yield ReserveResult.Refused.of(ReserveOutcome.SOLD_OUT);
             }
             case "ALREADY_PURCHASED" -> {
-                buyers.reported(product.id(), userId);
+                buyers.reported(product.id(), userId, buyersGeneration);
                 yield ReserveResult.Refused.of(ReserveOutcome.ALREADY_PURCHASED);
             }
             case "INSUFFICIENT_STOCK" -> {
@@ -160,6 +161,7 @@ public class Inventory {
      */
     private ReserveResult reserveSplit(Product product, String userId, int quantity, String nowMs) {
         long generation = local.generation(product.id());
+        long buyersGeneration = buyers.generation();
         SaleShards shards = SaleShards.of(product);
         SaleShard home = shards.shard(shards.home(userId));
         List<?> reply = runSplitReserve(SaleKeys.of(home), userId, quantity, nowMs);
@@ -174,7 +176,7 @@ public class Inventory {
             case "CLAIMED" -> borrow(product, shards, reservation(home, userId, (String) reply.get(2)), quantity,
                     number(reply.get(1)), nowMs, generation);
             case "ALREADY_PURCHASED" -> {
-                buyers.reported(product.id(), userId);
+                buyers.reported(product.id(), userId, buyersGeneration);
                 yield ReserveResult.Refused.of(ReserveOutcome.ALREADY_PURCHASED);
             }
             case "LIMIT_EXCEEDED" -> new ReserveResult.OverLimit(ReserveOutcome.LIMIT_EXCEEDED, number(reply.get(1)));
@@ -408,10 +410,18 @@ public class Inventory {
         if (orders.isEmpty()) {
             return 0;
         }
-        if (!paid) {
-            local.forget(productId);
-            orders.values().forEach(user -> buyers.forget(productId, user));
+        try {
+            return settleHoldsInRedis(productId, orders, paid);
+        } finally {
+            if (!paid) {
+                // once Redis has the units and places back, so that no answer read before is kept
+                local.forget(productId);
+                orders.values().forEach(user -> buyers.forget(productId, user));
+            }
         }
+    }
+
+    private int settleHoldsInRedis(UUID productId, Map<UUID, String> orders, boolean paid) {
         SaleShards shards = shardsOf(productId);
         if (!shards.split()) {
             return runSettleHolds(SaleKeys.of(productId), orders.keySet(), paid);
@@ -459,12 +469,20 @@ public class Inventory {
      * @return whether this call settled it
      */
     public boolean release(Reservation reservation, ReleaseReason reason) {
-        if (reason != ReleaseReason.CONFIRMED) {
-            local.forget(reservation.productId());
+        try {
+            return releaseInRedis(reservation, reason);
+        } finally {
+            // once Redis has the units (and the user's place) back, so that no answer read before is kept
+            if (reason != ReleaseReason.CONFIRMED) {
+                local.forget(reservation.productId());
+            }
+            if (reason == ReleaseReason.NOT_COMMITTED || reason == ReleaseReason.UNITS_TAKEN) {
+                buyers.forget(reservation.productId(), reservation.userId());
+            }
         }
-        if (reason == ReleaseReason.NOT_COMMITTED || reason == ReleaseReason.UNITS_TAKEN) {
-            buyers.forget(reservation.productId(), reservation.userId());
-        }
+    }
+
+    private boolean releaseInRedis(Reservation reservation, ReleaseReason reason) {
         if (reservation.loan() == null) {
             return runRelease(reservation, reason);
         }

@@ -7,9 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What this instance last learnt of each product's stock, trusted for a moment: status reads are
  * answered without a Redis call, and once a product is sold out, purchase attempts are refused
- * without one (99 % of a flash sale's traffic). Local changes (a release, a stock change, a
- * rebuild) and changes announced by other instances forget the entry at once; changes made through
- * other instances and not announced show within the TTL.
+ * without one (99 % of a flash sale's traffic). Local changes (a release, once Redis has the units
+ * back; a stock change, a rebuild) and changes announced by other instances forget the entry at
+ * once; changes made through other instances and not announced show within the TTL.
  *
  * <p>A stock is remembered only if the product was not forgotten while it was being read: the
  * reader takes the product's {@link #generation} before asking Redis and hands it back with what
