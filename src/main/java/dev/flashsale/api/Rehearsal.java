@@ -59,8 +59,9 @@ import org.springframework.stereotype.Component;
  *
  * <p>Nothing real is touched. The synthetic sales exist only in this instance's catalog memory
  * ({@link Catalog#rehearse}); their Redis keys are their own and are deleted afterwards; their
- * orders are written in transactions that are rolled back. The rehearsal's requests pass the
- * per-address limits by carrying a secret made for this rehearsal, valid only while it runs.
+ * orders are written in transactions that are rolled back. The rehearsal's requests go through
+ * the per-address limits without being refused by carrying a secret made for this rehearsal, valid
+ * only while it runs ({@link RequestLimits}).
  * Request and purchase counters include the rehearsal's requests.
  */
 @Component

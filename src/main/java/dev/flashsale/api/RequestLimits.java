@@ -19,8 +19,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * attempts (and a gated sale's token requests), and reads (status, sale lists, stream openings, the
  * caller's own status and orders, a gated sale's challenges).
  * A refused request gets 429 {@code RATE_LIMITED} with Retry-After. Per-user limits are applied
- * by the purchase itself, where the user is known. The instance's own rehearsal before it takes
- * traffic ({@link Rehearsal}) is not limited.
+ * by the purchase itself, where the user is known.
+ *
+ * <p>The instance's own rehearsal before it takes traffic ({@link Rehearsal}) goes through the same
+ * checks, so that the first real crowd finds them compiled, but it is never refused: its requests
+ * all come from one address, so each of its connections is counted as an address of its own.
  */
 class RequestLimits extends OncePerRequestFilter {
 
@@ -36,18 +39,20 @@ class RequestLimits extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !limits.enabled() || rehearsal.owns(request);
+        return !limits.enabled();
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        boolean rehearsing = rehearsal.owns(request);
+        String address = rehearsing ? "rehearsal:" + request.getRemotePort() : request.getRemoteAddr();
         Optional<Duration> refused = switch (kind(request)) {
-            case PURCHASE -> limits.purchaseFrom(request.getRemoteAddr());
-            case READ -> limits.readFrom(request.getRemoteAddr());
+            case PURCHASE -> limits.purchaseFrom(address);
+            case READ -> limits.readFrom(address);
             case OTHER -> Optional.empty();
         };
-        if (refused.isPresent()) {
+        if (refused.isPresent() && !rehearsing) {
             problems.write(response, TooManyRequests.response(refused.get(),
                     "Too many requests from your address; please wait a moment"));
             return;
