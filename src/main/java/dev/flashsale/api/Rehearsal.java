@@ -59,9 +59,9 @@ import org.springframework.stereotype.Component;
  *
  * <p>Nothing real is touched. The synthetic sales exist only in this instance's catalog memory
  * ({@link Catalog#rehearse}); their Redis keys are their own and are deleted afterwards; their
- * orders are written in transactions that are rolled back. The rehearsal's requests go through
- * the per-address limits without being refused by carrying a secret made for this rehearsal, valid
- * only while it runs ({@link RequestLimits}).
+ * orders are written in transactions that are rolled back. The rehearsal's requests carry a
+ * secret made for this rehearsal, valid only while it runs: the per-address limits check them as
+ * any other request but never refuse them ({@link RequestLimits}).
  * Request and purchase counters include the rehearsal's requests.
  */
 @Component
