@@ -9,6 +9,8 @@ process and of Redis, for <seconds>. Then prints, from just before the first ste
 PostgreSQL used more than a fifth of that step (a sale's first commits), steps_shown (40) rows:
 milliseconds of CPU per group of threads (JVM threads grouped by name without their number:
 carriers, compiler threads, GC workers, ...). Start it, then open the sale (bench/rate.sh).
+It prints where its first row starts on the monotonic clock, as bench/rate.sh prints when its
+sale began: the rows line up with rate.sh's per-attempt dump (RATE_DUMP), timed from that start.
 The reader itself takes a few percent of a core; on a saturated machine its steps stretch.
 """
 import os
@@ -100,6 +102,7 @@ def main():
     columns = [name for name, _ in totals.most_common(10)]
     print('ms from opening, step ms, then CPU ms per group:', ' | '.join(columns))
     start = rows[opening][0] - rows[opening][1] / 1000
+    print(f'the first row starts at {start:.3f} s on the monotonic clock')
     for t, length, used in window:
         print(f'{(t - start) * 1000:6.0f} {length:4.0f} ' + ' '.join(f'{used[name]:7.1f}' for name in columns)
               + f'   all {sum(used.values()):6.1f}')

@@ -12,9 +12,10 @@
  * when every one is busy (8,192 in all at most), and an attempt that finds none waits for one.
  *
  * Each attempt's time runs from the moment the schedule says it is sent, so time spent waiting for
- * a connection counts (no coordinated omission), to the last byte of its answer. Prints, for the
- * sale: percentiles, by status, second by second, and tenth of a second by tenth over the first
- * two seconds; the slow refusals after the first second, grouped into stalls (a pause that delays
+ * a connection counts (no coordinated omission), to the last byte of its answer. Prints when the
+ * sale began on the monotonic clock (bench/cpu-steps.py prints its rows' origin on that clock);
+ * for the sale: percentiles, by status, second by second, and tenth of a second by tenth over the
+ * first two seconds; the slow refusals after the first second, grouped into stalls (a pause that delays
  * every answer due in it, such as a collection or another process holding a core); the connections
  * opened during the sale; and this client's CPU. RATE_DUMP=<file> also writes each attempt of the
  * sale as a line: due, sent and answered (seconds from the sale's start), status, and 1 if it was
@@ -473,6 +474,7 @@ int main(int argc, char **argv) {
         }
     }
     double start_at = due[warmup_attempts];
+    printf("the sale began at %.3f s on the monotonic clock\n", start_at);
     int seen[1000] = {0};
     for (long a = 0; a < total; a++) {
         seen[status[a] < 1000 && status[a] >= 0 ? status[a] : 0]++;
