@@ -5,8 +5,8 @@
 
 Reads every step_ms (20) the CPU time (/proc/.../schedstat, in nanoseconds) of each thread of the
 instance (the java process whose command line names flash-sale or JAR), of every PostgreSQL
-process and of Redis, for <seconds>. Then prints, from just before the first step in which
-PostgreSQL used more than a fifth of that step (a sale's first commits), steps_shown (40) rows:
+process and of Redis, for <seconds>. Then prints, from just before the first two steps in a row in
+which PostgreSQL used more than a fifth of the step (a sale's first commits), steps_shown (40) rows:
 milliseconds of CPU per group of threads (JVM threads grouped by name without their number:
 carriers, compiler threads, GC workers, ...). Start it, then open the sale (bench/rate.sh).
 It prints where its first row starts on the monotonic clock, as bench/rate.sh prints when its
@@ -92,9 +92,11 @@ def main():
             if path in before:
                 used[names[path]] += (value - before[path]) / 1e6
         rows.append((t1, (t1 - t0) * 1000, used))
-    opening = next((i for i, (_, length, used) in enumerate(rows) if used['postgres'] > length / 5), None)
+    # two busy steps in a row: a lone commit (rate.sh's warm-up sale sells one unit) is not an opening
+    busy = [used['postgres'] > length / 5 for _, length, used in rows]
+    opening = next((i for i in range(len(rows) - 1) if busy[i] and busy[i + 1]), None)
     if opening is None:
-        sys.exit('no opening seen: PostgreSQL never used a fifth of a step')
+        sys.exit('no opening seen: PostgreSQL never used a fifth of two steps in a row')
     window = rows[max(0, opening - 3):opening + shown]
     totals = Counter()
     for _, _, used in window:
