@@ -20,20 +20,26 @@
 ALTER TABLE orders DROP CONSTRAINT orders_product_id_fkey;
 ALTER TABLE order_units DROP CONSTRAINT order_units_product_id_fkey;
 
-CREATE OR REPLACE FUNCTION orders_within_user_limit_per_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Locks the products (KEY SHARE, in id order) to the end of the transaction, and refuses the
+-- statement if one of them does not exist.
+CREATE FUNCTION lock_referenced_products(ids uuid[], referrer text, reference text) RETURNS void
+LANGUAGE plpgsql AS $$
 DECLARE
     missing uuid;
+BEGIN
+    PERFORM 1 FROM products WHERE id = ANY (ids) ORDER BY id FOR KEY SHARE;
+    SELECT i INTO missing FROM unnest(ids) AS i WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.id = i) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION '% refers to product %, which does not exist', referrer, missing
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = reference;
+    END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION orders_within_user_limit_per_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
     beyond record;
 BEGIN
-    PERFORM 1 FROM products WHERE id IN (SELECT product_id FROM placed) ORDER BY id FOR KEY SHARE;
-    SELECT o.product_id INTO missing
-    FROM placed o
-    WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.id = o.product_id)
-    LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'an order refers to product %, which does not exist', missing
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'orders_product_id_fkey';
-    END IF;
+    PERFORM lock_referenced_products(ARRAY(SELECT DISTINCT product_id FROM placed), 'an order', 'orders_product_id_fkey');
     SELECT o.quantity, o.product_id, p.per_user_limit INTO beyond
     FROM placed o JOIN products p ON p.id = o.product_id
     WHERE o.quantity > p.per_user_limit
@@ -47,15 +53,9 @@ END $$;
 
 -- An update of an order's quantity or product (which the service never makes), row by row.
 CREATE OR REPLACE FUNCTION orders_within_user_limit() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    user_limit integer;
 BEGIN
-    SELECT per_user_limit INTO user_limit FROM products WHERE id = NEW.product_id FOR KEY SHARE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'an order refers to product %, which does not exist', NEW.product_id
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'orders_product_id_fkey';
-    END IF;
-    IF NEW.quantity > user_limit THEN
+    PERFORM lock_referenced_products(ARRAY[NEW.product_id], 'an order', 'orders_product_id_fkey');
+    IF NEW.quantity > (SELECT per_user_limit FROM products WHERE id = NEW.product_id) THEN
         RAISE EXCEPTION 'order quantity % exceeds the per-user limit of product %', NEW.quantity, NEW.product_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'orders_within_user_limit';
     END IF;
@@ -64,18 +64,9 @@ END $$;
 
 CREATE OR REPLACE FUNCTION order_units_within_stock() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    missing uuid;
     beyond record;
 BEGIN
-    PERFORM 1 FROM products WHERE id IN (SELECT product_id FROM units) ORDER BY id FOR KEY SHARE;
-    SELECT u.product_id INTO missing
-    FROM units u
-    WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.id = u.product_id)
-    LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'a unit refers to product %, which does not exist', missing
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'order_units_product_id_fkey';
-    END IF;
+    PERFORM lock_referenced_products(ARRAY(SELECT DISTINCT product_id FROM units), 'a unit', 'order_units_product_id_fkey');
     SELECT u.unit_no, u.product_id INTO beyond
     FROM units u JOIN products p ON p.id = u.product_id
     WHERE u.unit_no > p.total_quantity
