@@ -15,9 +15,9 @@
  * a connection counts (no coordinated omission), to the last byte of its answer. Prints when the
  * sale began on the monotonic clock (bench/cpu-steps.py prints its rows' origin on that clock);
  * for the sale: percentiles, by status, second by second, and tenth of a second by tenth over the
- * first two seconds; the slow refusals after the first second, grouped into stalls (a pause that delays
- * every answer due in it, such as a collection or another process holding a core); the connections
- * opened during the sale; and this client's CPU. RATE_DUMP=<file> also writes each attempt of the
+ * first two seconds; the slow refusals after the first second, grouped into stalls (a pause that
+ * delays every answer due in it, such as a collection or another process holding a core); the
+ * connections opened during the sale; and this client's CPU. RATE_DUMP=<file> also writes each attempt of the
  * sale as a line: due, sent and answered (seconds from the sale's start), status, and 1 if it was
  * the first attempt sent on its connection (0 if the connection was kept from before). Exits 1 if an
  * attempt of the sale got anything but 201, 400, 403 or 409, or no answer.
