@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
@@ -20,6 +21,8 @@ import com.github.benmanes.caffeine.cache.LoadingCache;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The products on sale. Reads of one product are served from a local cache refreshed every
@@ -37,6 +40,7 @@ public class Catalog {
             hold_seconds, shards""";
 
     private final JdbcClient jdbc;
+    private final TransactionTemplate transaction;
     private final Clock clock;
     private final LoadingCache<UUID, Optional<Product>> byId;
     /** Sales that exist only in this instance's memory, while it rehearses before taking traffic. */
@@ -48,8 +52,9 @@ public class Catalog {
      */
     private final Map<UUID, Product> rehearsed = new ConcurrentHashMap<>();
 
-    Catalog(JdbcClient jdbc, Clock clock, CatalogProperties properties) {
+    Catalog(JdbcClient jdbc, PlatformTransactionManager transactions, Clock clock, CatalogProperties properties) {
         this.jdbc = jdbc;
+        this.transaction = new TransactionTemplate(transactions);
         this.clock = clock;
         // Refreshed in the background once older than the TTL; while PostgreSQL cannot be reached
         // the last known definition keeps being served (for at most STALE_FOR).
@@ -132,6 +137,21 @@ public class Catalog {
                 .param(id)
                 .query(Catalog::product)
                 .optional();
+    }
+
+    /**
+     * Runs {@code work} on the product as committed, in a transaction that holds a share lock on
+     * its row until the work is done: no change of the product is under way meanwhile (a change
+     * holds the row for update from before it moves the stock in Redis until it commits), and
+     * none commits before the work ends. The product's orders may still be written. Empty if there
+     * is no such product.
+     */
+    public <T> Optional<T> whileUnchanged(UUID id, Function<Product, T> work) {
+        return transaction.execute(status -> jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE id = ? FOR SHARE")
+                .param(id)
+                .query(Catalog::product)
+                .optional()
+                .map(work));
     }
 
     /** The most recently created product: the seed's clients discover their sale through it. */

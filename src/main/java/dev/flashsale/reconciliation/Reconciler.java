@@ -374,18 +374,34 @@ public class Reconciler implements SchedulingConfigurer {
             }
             RedisSaleState after = inventory.state(shard);
             if (quietStockDisagrees(shard, after, Math.max(0, shard.end() - shard.base() - units.quantity))) {
-                // The orders were read before this state, seconds earlier for a large sale: orders
-                // committed meanwhile make a sale that just went quiet look wrong. Count again,
-                // then read Redis again, before rebuilding (a rebuild reported after every busy
-                // sale would be a false "Redis lost writes" alarm).
-                long committed = shards.split() ? unitsSold(id, shard) : orders.summary(id).quantity();
-                RedisSaleState again = inventory.state(shard);
-                if (quietStockDisagrees(shard, again, (int) Math.max(0, shard.end() - shard.base() - committed))) {
-                    rebuilt |= inventory.rebuildIfQuiet(product, shard, again.stock());
-                }
+                rebuilt |= rebuildIfStillWrong(product, shards, shard);
             }
         }
         return new Compared(repaired, rebuilt);
+    }
+
+    /**
+     * Rebuilds a quiet shard whose stock disagrees with the orders, once it has counted them again
+     * and read Redis again: the orders were read before the state, seconds earlier for a large
+     * sale, and orders committed meanwhile make a sale that just went quiet look wrong (a rebuild
+     * reported after every busy sale would be a false "Redis lost writes" alarm).
+     *
+     * <p>It holds the product's row meanwhile ({@link Catalog#whileUnchanged}). A stock change
+     * moves Redis's total before it commits its own; a rebuild from the total committed until then
+     * would undo the change, and a raised stock would be refused as sold out. A product that
+     * changed since the comparison read it is left to the next pass.
+     */
+    private boolean rebuildIfStillWrong(Product product, SaleShards shards, SaleShard shard) {
+        UUID id = product.id();
+        return catalog.whileUnchanged(id, current -> {
+            if (current.totalQuantity() != product.totalQuantity() || current.shards() != product.shards()) {
+                return false;
+            }
+            long committed = shards.split() ? unitsSold(id, shard) : orders.summary(id).quantity();
+            RedisSaleState again = inventory.state(shard);
+            return quietStockDisagrees(shard, again, (int) Math.max(0, shard.end() - shard.base() - committed))
+                    && inventory.rebuildIfQuiet(product, shard, again.stock());
+        }).orElse(false);
     }
 
     /** The committed units of one shard's range, counted again. */

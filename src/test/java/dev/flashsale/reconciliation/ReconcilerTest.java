@@ -1,9 +1,15 @@
 package dev.flashsale.reconciliation;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
 
 import dev.flashsale.catalog.Catalog;
 import dev.flashsale.catalog.Product;
@@ -32,6 +38,9 @@ class ReconcilerTest extends IntegrationTest {
 
     @Autowired
     io.micrometer.core.instrument.MeterRegistry meters;
+
+    @Autowired
+    DataSource dataSource;
 
     @Test
     void aReservationLeftByAProcessThatDiedBeforeWritingTheOrderIsReleased() {
@@ -184,6 +193,53 @@ class ReconcilerTest extends IntegrationTest {
         assertThat(repair.rebuilt()).isTrue();
         assertThat(redisStock(id)).isEqualTo(8);
         assertInvariantsHold(id);
+    }
+
+    /**
+     * A stock change moves Redis before it commits in PostgreSQL. A comparison in between finds a
+     * quiet sale whose Redis is ahead of the committed total; rebuilding it from that total would
+     * undo the change once committed, and the raised stock would be refused as sold out.
+     */
+    @Test
+    void aStockRaisedWhileAPassComparesTheSaleIsNotUndoneByARebuild() throws Exception {
+        UUID id = liveProduct(3, 1);
+        for (int i = 0; i < 3; i++) {
+            assertThat(buy(id, "before-raise-" + i).status()).isEqualTo(201);
+        }
+        // the sold counter is done with the row: the only sessions to wait for it below are the test's
+        await().until(() -> soldQuantity(id) == 3);
+        Product compared = catalog.load(id).orElseThrow();
+
+        try (Connection auditHeld = dataSource.getConnection()) {
+            // the change stops at its audit record: Redis already moved, PostgreSQL not committed
+            auditHeld.setAutoCommit(false);
+            try (Statement lock = auditHeld.createStatement()) {
+                lock.execute("LOCK TABLE admin_audit_log IN SHARE MODE");
+            }
+            CompletableFuture<Api.Reply> raise = CompletableFuture.supplyAsync(
+                    () -> api.patch("/api/v1/admin/products/" + id, "{\"totalQuantity\":6}", Api.admin()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnALock("%admin_audit_log%") == 1);
+            assertThat(redisStock(id)).as("Redis moved before the commit").isEqualTo(3);
+
+            CompletableFuture<ReconcileReport.Repair> pass = CompletableFuture.supplyAsync(
+                    () -> reconciler.reconcile(compared));
+            // the pass runs until it ends or waits for the change to commit
+            await().atMost(Duration.ofSeconds(10)).until(() -> pass.isDone() || waitingOnALock("%") == 2);
+            auditHeld.rollback();
+
+            assertThat(raise.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(pass.get(10, TimeUnit.SECONDS).rebuilt()).as("the pass compared a total since changed").isFalse();
+        }
+        assertThat(redisStock(id)).isEqualTo(3);
+        assertThat(redis.opsForHash().get("fs:{" + id + "}:sale", "total")).isEqualTo("6");
+        assertThat(buy(id, "after-raise").status()).as("a raised unit is sold").isEqualTo(201);
+        assertInvariantsHold(id);
+    }
+
+    /** The sessions that wait for a lock while running a statement like {@code pattern}. */
+    private long waitingOnALock(String pattern) {
+        return jdbc.sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ?")
+                .param(pattern).query(Long.class).single();
     }
 
     private static ReconcileReport.Repair repairOf(UUID id, ReconcileReport report) {
