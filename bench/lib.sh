@@ -13,7 +13,7 @@ create_sale() {
 # machine_notes: prints to stderr what on this machine, outside the service, is known to move the
 # numbers. The kernel's DAMON (a kdamond thread) sampling physical memory takes one of the cores
 # for 10-30 ms at each sample under load: scenario E shows it as stalls at the sampling period
-# (docs/PERFORMANCE.md, "Stalls that are not the service's").
+# (docs/performance/opening.md, "Stalls that are not the service's").
 machine_notes() {
     local kdamond dir state ctx
     for dir in /sys/kernel/mm/damon/admin/kdamonds/[0-9]*; do
