@@ -143,8 +143,8 @@ public class Catalog {
      * Runs {@code work} on the product as committed, in a transaction that holds a share lock on
      * its row until the work is done: no change of the product is under way meanwhile (a change
      * holds the row for update from before it moves the stock in Redis until it commits), and
-     * none commits before the work ends. The product's orders may still be written. Empty if there
-     * is no such product.
+     * none commits before the work ends. Its orders may still be written (they lock its key only);
+     * its sold counter waits. Empty if there is no such product.
      */
     public <T> Optional<T> whileUnchanged(UUID id, Function<Product, T> work) {
         return transaction.execute(status -> jdbc.sql("SELECT " + COLUMNS + " FROM products WHERE id = ? FOR SHARE")
