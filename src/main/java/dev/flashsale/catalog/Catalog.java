@@ -62,28 +62,31 @@ public class Catalog {
                 .refreshAfterWrite(properties.cacheTtl())
                 .expireAfterWrite(STALE_FOR.compareTo(properties.cacheTtl()) > 0 ? STALE_FOR : properties.cacheTtl())
                 .maximumSize(100_000)
-                .build(this::load);
+                .build(this::cached);
     }
 
     /** The product, from the local cache when fresh enough. Unknown ids are cached too (as empty). */
     public Optional<Product> find(UUID id) {
-        if (!rehearsals.isEmpty()) {
-            Product rehearsed = rehearsals.get(id);
-            if (rehearsed != null) {
-                return Optional.of(rehearsed);
-            }
-        }
         return byId.get(id);
+    }
+
+    /** What the cache holds for the id: a running rehearsal's sale, else PostgreSQL's product. */
+    private Optional<Product> cached(UUID id) {
+        Product rehearsal = rehearsals.get(id);
+        return rehearsal != null ? Optional.of(rehearsal) : load(id);
     }
 
     /**
      * Makes {@link #find} return the product, which is kept in memory only: a synthetic sale on
      * which the instance rehearses its request paths before it reports ready. It is never stored;
      * its orders are written in transactions that are rolled back ({@link #insertRehearsalRow}).
+     * It is found through the same cache as a real sale, so that the code a real crowd runs is
+     * the code the rehearsal compiled, with no branch that only the rehearsal takes.
      */
     public void rehearse(Product product) {
         rehearsed.put(product.id(), product);
         rehearsals.put(product.id(), product);
+        byId.put(product.id(), Optional.of(product));
     }
 
     /**
@@ -92,6 +95,7 @@ public class Catalog {
      */
     public void endRehearsal(UUID id) {
         rehearsals.remove(id);
+        byId.invalidate(id);
     }
 
     /** Whether the product is a rehearsal sale of this instance, running or ended. */
